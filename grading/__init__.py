@@ -1,0 +1,31 @@
+"""Grading for Mobile Measurement Academy: nbgrader configuration and instructor commands.
+
+Run from the repository root::
+
+    python -m grading release       # courses/*/assignment -> grading/source -> grading/release
+    python -m grading autograde     # every grading/submitted/<student>/<assignment>/
+    python -m grading feedback      # grading/feedback/<student>/<assignment>/ (no hidden tests)
+    python -m grading grades        # grading/exports/grades.csv
+    python -m grading status        # short table
+
+See ``grading/README.md``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_DIR.parent
+CONFIG_FILE = PACKAGE_DIR / "nbgrader_config.py"
+
+
+def grading_root() -> Path:
+    """The nbgrader course root: ``grading/`` unless env ``MMA_GRADING_ROOT`` says otherwise."""
+    return Path(os.environ.get("MMA_GRADING_ROOT") or PACKAGE_DIR).resolve()
+
+
+def courses_dir() -> Path:
+    """Where ``<NN-topic>/assignment/`` folders live: ``courses/`` unless env ``MMA_COURSES_DIR``."""
+    return Path(os.environ.get("MMA_COURSES_DIR") or REPO_ROOT / "courses").resolve()

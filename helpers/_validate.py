@@ -1,0 +1,191 @@
+"""Shared input checks for the ``helpers`` domain modules.
+
+Every public function in :mod:`helpers.attribution` and :mod:`helpers.kpis` checks its tables with
+these utilities before computing anything, so a learner who passes the wrong table gets one clear
+sentence saying *what* is wrong and *what was expected*, instead of a pandas traceback.
+
+Two exception classes are raised:
+
+* :class:`InputError` (a ``ValueError``): a missing column, a negative count, an unknown model,
+  a touch after the install, ...
+* :class:`InputTypeError` (both an ``InputError`` and a ``TypeError``): a column or argument of the
+  wrong type, e.g. text where numbers were expected or timestamps without a time zone.
+
+``except ValueError`` therefore catches every input problem.
+
+>>> import pandas as pd
+>>> require_columns(pd.DataFrame({"path": ["a"]}), "paths", ["path", "conversions"])
+Traceback (most recent call last):
+...
+helpers._validate.InputError: paths is missing column 'conversions'; expected columns: path, conversions
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "InputError",
+    "InputTypeError",
+    "require_columns",
+    "require_dataframe",
+    "require_no_missing",
+    "require_nonnegative",
+    "require_numeric",
+    "require_text",
+    "require_utc_timestamps",
+    "require_values_in",
+    "to_timedelta",
+]
+
+
+class InputError(ValueError):
+    """An input table or argument is not what the function expects."""
+
+
+class InputTypeError(InputError, TypeError):
+    """An input column or argument has the wrong type (also a ``TypeError``)."""
+
+
+def _show(values: Iterable[object], limit: int = 5) -> str:
+    items = [repr(v) for v in list(values)[:limit]]
+    return ", ".join(items)
+
+
+def require_dataframe(obj: object, name: str) -> pd.DataFrame:
+    """Return ``obj`` if it is a DataFrame, else raise :class:`InputTypeError`."""
+    if not isinstance(obj, pd.DataFrame):
+        raise InputTypeError(f"{name} must be a pandas DataFrame, got {type(obj).__name__}")
+    return obj
+
+
+def require_columns(
+    df: pd.DataFrame, name: str, required: Sequence[str], optional: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Check that ``df`` (called ``name`` in messages) has every column in ``required``.
+
+    The message lists the full expected contract, e.g. ``"paths is missing column 'nulls';
+    expected columns: path, conversions, nulls"``.
+    """
+    require_dataframe(df, name)
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        which = "column" if len(missing) == 1 else "columns"
+        listed = ", ".join(repr(c) for c in missing)
+        expected = ", ".join(required)
+        if optional:
+            expected += " (optional: " + ", ".join(optional) + ")"
+        raise InputError(f"{name} is missing {which} {listed}; expected columns: {expected}")
+    return df
+
+
+def require_numeric(df: pd.DataFrame, name: str, column: str) -> None:
+    """Raise :class:`InputTypeError` unless ``df[column]`` holds numbers (booleans are refused)."""
+    s = df[column]
+    if pd.api.types.is_bool_dtype(s.dtype) or not pd.api.types.is_numeric_dtype(s.dtype):
+        raise InputTypeError(
+            f"{name}[{column!r}] must hold numbers, got dtype {s.dtype}; "
+            f"convert it with pd.to_numeric({name}[{column!r}])"
+        )
+
+
+def require_no_missing(df: pd.DataFrame, name: str, column: str) -> None:
+    """Raise :class:`InputError` if ``df[column]`` has missing values, naming the first bad row."""
+    bad = df[column].isna().to_numpy()
+    if bad.any():
+        first = df.index[np.flatnonzero(bad)[0]]
+        raise InputError(
+            f"{name}[{column!r}] has {int(bad.sum())} missing value(s) (first at index {first!r}); "
+            "every row needs a value"
+        )
+
+
+def require_nonnegative(df: pd.DataFrame, name: str, column: str) -> None:
+    """Check a count column: numeric, no missing values, no negative or infinite values."""
+    require_numeric(df, name, column)
+    require_no_missing(df, name, column)
+    values = df[column].to_numpy(dtype=float)
+    bad = (values < 0) | ~np.isfinite(values)
+    if bad.any():
+        pos = np.flatnonzero(bad)[0]
+        raise InputError(
+            f"{name}[{column!r}] must be non-negative counts; index {df.index[pos]!r} "
+            f"has {values[pos]!r}"
+        )
+
+
+def require_text(df: pd.DataFrame, name: str, column: str, allow_missing: bool = True) -> None:
+    """Check that ``df[column]`` holds text (string or object dtype of str values)."""
+    s = df[column]
+    if pd.api.types.is_string_dtype(s.dtype) or isinstance(s.dtype, pd.CategoricalDtype):
+        pass
+    elif s.dtype == object:
+        present = s.dropna()
+        sample = present.iloc[:1000]
+        not_str = sample[~sample.map(lambda v: isinstance(v, str))]
+        if len(not_str):
+            raise InputTypeError(
+                f"{name}[{column!r}] must hold text, found {type(not_str.iloc[0]).__name__} "
+                f"value {not_str.iloc[0]!r} at index {not_str.index[0]!r}"
+            )
+    elif len(s) and not s.isna().all():
+        raise InputTypeError(f"{name}[{column!r}] must hold text, got dtype {s.dtype}")
+    if not allow_missing:
+        require_no_missing(df, name, column)
+
+
+def require_values_in(df: pd.DataFrame, name: str, column: str, allowed: Iterable[str]) -> None:
+    """Raise :class:`InputError` if ``df[column]`` has a value outside ``allowed``."""
+    allowed = list(allowed)
+    ok = df[column].isin(allowed).to_numpy()
+    if not ok.all():
+        bad_values = pd.unique(df[column].to_numpy()[~ok])
+        raise InputError(
+            f"{name}[{column!r}] must be one of {_show(allowed)}; found {_show(bad_values)}"
+        )
+
+
+def require_utc_timestamps(
+    df: pd.DataFrame, name: str, column: str, allow_missing: bool = False
+) -> pd.Series:
+    """Return ``df[column]`` as ``datetime64[ns, UTC]``.
+
+    Time-zone-aware timestamps in another zone are converted to UTC (same instants). Naive
+    timestamps (no time zone) are refused: the kit's contract is that every timestamp is UTC, and
+    silently guessing would shift data recorded in local time. Fix with
+    ``pd.to_datetime(df[column], utc=True)``.
+    """
+    s = df[column]
+    if not isinstance(s.dtype, pd.DatetimeTZDtype):
+        if pd.api.types.is_datetime64_dtype(s.dtype):
+            raise InputTypeError(
+                f"{name}[{column!r}] has no time zone (dtype {s.dtype}); UTC time-zone-aware "
+                f"timestamps are expected: use pd.to_datetime({name}[{column!r}], utc=True)"
+            )
+        raise InputTypeError(
+            f"{name}[{column!r}] must hold UTC timestamps (datetime64[ns, UTC]), got dtype {s.dtype}; "
+            f"use pd.to_datetime({name}[{column!r}], utc=True)"
+        )
+    if not allow_missing:
+        require_no_missing(df, name, column)
+    return s.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+
+
+def to_timedelta(value: object, name: str, allow_zero: bool = False) -> pd.Timedelta:
+    """Parse a window such as ``"7D"``, ``"24h"`` or a ``Timedelta``; it must be positive."""
+    if isinstance(value, str | timedelta | pd.Timedelta | np.timedelta64):
+        try:
+            td = pd.Timedelta(value)
+        except ValueError as exc:
+            raise InputError(f"{name}={value!r} is not a duration; use e.g. '7D', '24h' or '30min'") from exc
+    else:
+        raise InputTypeError(
+            f"{name} must be a duration such as '7D' or pd.Timedelta(hours=24), got {type(value).__name__}"
+        )
+    if pd.isna(td) or td < pd.Timedelta(0) or (td == pd.Timedelta(0) and not allow_zero):
+        raise InputError(f"{name} must be a positive duration, got {value!r}")
+    return td
