@@ -1,0 +1,331 @@
+"""Shared plots for the lessons: one look, labels from the message catalogue, no surprises.
+
+Every function draws one chart on a new figure (or on ``ax=`` if you pass one), takes its title,
+axis labels and legend title from ``helpers/messages/<lang>/plots.toml`` (override any of them with
+``title=``, ``xlabel=``, ``ylabel=``), and returns the matplotlib :class:`~matplotlib.axes.Axes` so
+that a lesson can add to it and a test can inspect it (``ax.figure`` is the figure). Finish the
+notebook cell with ``plt.show()``.
+
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> import pandas as pd
+>>> table = pd.DataFrame({"last_touch": [3.0, 1.0], "linear": [2.0, 2.0]}, index=["search", "email"])
+>>> ax = credit_by_model(table)
+>>> len(ax.patches), ax.get_ylabel()
+(4, 'attributed conversions')
+
+Channel colours are stable: a channel keeps its colour in every chart of the kit
+(:func:`channel_color`). Nothing is drawn at import time.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from helpers.messages import has, t
+
+__all__ = [
+    "RC",
+    "label",
+    "finish",
+    "channel_color",
+    "credit_by_model",
+    "bar_by_channel",
+    "retention_curves",
+    "ltv_curves",
+    "transition_heatmap",
+    "time_decay_weights",
+]
+
+#: The kit's matplotlib style (applied only while a helper draws; global settings are untouched).
+RC: dict[str, Any] = {
+    "figure.figsize": (8.0, 4.2),
+    "figure.dpi": 100,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.grid.axis": "y",
+    "grid.alpha": 0.3,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 10,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 9,
+    "legend.frameon": False,
+}
+
+# Okabe–Ito colour-blind-safe palette, then a few extra distinct colours.
+_PALETTE = [
+    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
+    "#7F3C8D", "#11A579", "#3969AC", "#F2B701", "#E73F74",
+]
+_FIXED = {"organic": "#8C8C8C", "(other)": "#BDBDBD", "other": "#BDBDBD"}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _styled(func: F) -> F:
+    """Draw inside the kit's rc style."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import matplotlib.pyplot as plt
+
+        with plt.rc_context(RC):
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def label(key: str, /, **params: object) -> str:
+    """A plot text from the catalogue, e.g. ``label("cpi.ylabel")`` → ``plots.cpi.ylabel``."""
+    return t(f"plots.{key}", **params)
+
+
+def channel_color(name: str) -> str:
+    """The colour of a channel or network, the same in every chart (hash of the name)."""
+    name = str(name)
+    if name in _FIXED:
+        return _FIXED[name]
+    code = sum((i + 1) * ord(ch) for i, ch in enumerate(name))
+    return _PALETTE[code % len(_PALETTE)]
+
+
+def _colors(names: Iterable[object]) -> list[str]:
+    """Stable colours, made distinct within one chart when two names share a hash colour."""
+    out: list[str] = []
+    for name in names:
+        colour = channel_color(str(name))
+        if colour in out and str(name) not in _FIXED:
+            free = [c for c in _PALETTE if c not in out]
+            colour = free[0] if free else colour
+        out.append(colour)
+    return out
+
+
+def _axes(ax: Any = None, figsize: tuple[float, float] | None = None) -> Any:
+    import matplotlib.pyplot as plt
+
+    if ax is not None:
+        return ax
+    _, ax = plt.subplots(figsize=figsize or RC["figure.figsize"])
+    return ax
+
+
+def finish(ax: Any, key: str, *, title: str | None = None, xlabel: str | None = None,
+           ylabel: str | None = None, **params: object) -> Any:
+    """Set title and axis labels from ``plots.<key>.title/xlabel/ylabel`` unless given; return ``ax``."""
+    ax.set_title(title if title is not None else label(f"{key}.title", **params))
+    ax.set_xlabel(xlabel if xlabel is not None else label(f"{key}.xlabel", **params))
+    ax.set_ylabel(ylabel if ylabel is not None else label(f"{key}.ylabel", **params))
+    ax.figure.tight_layout()
+    return ax
+
+
+def _model_name(model: object) -> str:
+    key = f"plots.model_names.{model}"
+    return t(key) if has(key) else str(model)
+
+
+def _as_series(values: pd.Series | Mapping[str, float]) -> pd.Series:
+    if isinstance(values, pd.Series):
+        return values
+    if isinstance(values, Mapping):
+        return pd.Series(dict(values), dtype=float)
+    raise TypeError(f"expected a pandas Series or a dict of numbers, not {type(values).__name__}")
+
+
+@_styled
+def credit_by_model(table: pd.DataFrame, *, models: Iterable[str] | None = None, sort: bool = True,
+                    ax: Any = None, title: str | None = None, xlabel: str | None = None,
+                    ylabel: str | None = None) -> Any:
+    """Grouped bars: credit per channel (rows of ``table``) under every model (columns).
+
+    ``table`` is what :func:`helpers.attribution.compare_models` returns (channels × models);
+    ``models`` picks and orders the columns. With ``sort`` the channels are ordered by their
+    average credit, largest first. One bar per channel and model; known model names get readable
+    legend labels.
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"expected a table (DataFrame) with one column per model, not {type(table).__name__}")
+    cols = list(models) if models is not None else list(table.columns)
+    data = table[cols].astype(float).fillna(0.0)
+    if sort:
+        data = data.loc[data.mean(axis=1).sort_values(ascending=False).index]
+    n_models = max(len(cols), 1)
+    ax = _axes(ax, figsize=(max(8.0, 1.3 * len(data) + 2), 4.4))
+    x = np.arange(len(data))
+    width = 0.8 / n_models
+    cmap = _model_palette(n_models)
+    for i, col in enumerate(cols):
+        ax.bar(x - 0.4 + width * (i + 0.5), data[col].to_numpy(), width, label=_model_name(col),
+               color=cmap[i], edgecolor="white", linewidth=0.5)
+    ax.set_xticks(x, [str(c) for c in data.index])
+    ax.legend(title=label("credit_by_model.legend"), ncols=min(n_models, 4), loc="upper right")
+    ax.set_ylim(0, float(data.to_numpy().max(initial=0)) * 1.25 or 1)
+    return finish(ax, "credit_by_model", title=title, xlabel=xlabel, ylabel=ylabel)
+
+
+def _model_palette(n: int) -> list[str]:
+    import matplotlib
+
+    cmap = matplotlib.colormaps["viridis"]
+    return [matplotlib.colors.to_hex(cmap(v)) for v in np.linspace(0.05, 0.9, n)] if n > 1 else ["#3969AC"]
+
+
+@_styled
+def bar_by_channel(values: pd.Series | Mapping[str, float], *, kind: str = "bar_by_channel",
+                   fmt: str = "{:,.0f}", sort: bool = True, highlight: str | None = None, ax: Any = None,
+                   title: str | None = None, xlabel: str | None = None, ylabel: str | None = None) -> Any:
+    """One bar per channel or network, with its value written on top.
+
+    ``kind`` picks the catalogue labels: ``"bar_by_channel"`` (attributed conversions),
+    ``"removal_effects"``, ``"cpi"`` or ``"roas"`` (adds a dashed break-even line at 1).
+    ``fmt`` formats the value labels (``"{:.0%}"`` for shares, ``"{:,.2f}"`` for money).
+    ``highlight`` outlines one bar (e.g. the channel an exercise asks about).
+    """
+    s = _as_series(values).astype(float)
+    if sort:
+        s = s.sort_values(ascending=False)
+    ax = _axes(ax)
+    names = [str(i) for i in s.index]
+    bars = ax.bar(names, s.to_numpy(), color=_colors(names), edgecolor="white")
+    if highlight is not None and highlight in names:
+        bar = bars[names.index(highlight)]
+        bar.set_edgecolor("black")
+        bar.set_linewidth(2)
+    ax.bar_label(bars, labels=[fmt.format(v) for v in s.to_numpy()], padding=2, fontsize=9)
+    top = float(np.nanmax(s.to_numpy(), initial=0))
+    if kind == "roas":
+        ax.axhline(1.0, color="#444444", linestyle="--", linewidth=1, label=label("roas.breakeven"))
+        ax.legend(loc="upper right")
+        top = max(top, 1.0)
+    ax.set_ylim(min(0.0, float(np.nanmin(s.to_numpy(), initial=0)) * 1.2), top * 1.18 or 1)
+    if len(names) > 6:
+        ax.tick_params(axis="x", labelrotation=30)
+    return finish(ax, kind, title=title, xlabel=xlabel, ylabel=ylabel)
+
+
+_DAY = re.compile(r"^\s*(?:d|day|day_|d_)?\s*(\d+)\s*$", re.IGNORECASE)
+
+
+def _day_number(value: object) -> int | None:
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return int(value)
+    m = _DAY.match(str(value))
+    return int(m.group(1)) if m else None
+
+
+def _curves_frame(data: pd.DataFrame | pd.Series) -> pd.DataFrame:
+    """Days on the index, one column per group (accepts either orientation, labels like 'D7')."""
+    if isinstance(data, pd.Series):
+        data = data.to_frame()
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"expected a table (DataFrame) of days × groups, not {type(data).__name__}")
+    cols_are_days = len(data.columns) > 0 and all(_day_number(c) is not None for c in data.columns)
+    index_is_days = len(data.index) > 0 and all(_day_number(i) is not None for i in data.index)
+    if cols_are_days and not index_is_days:
+        data = data.T
+    out = data.copy()
+    out.index = [_day_number(i) if _day_number(i) is not None else i for i in out.index]
+    return out.sort_index().astype(float)
+
+
+def _lines(data: pd.DataFrame | pd.Series, key: str, ax: Any, percent: bool, title: str | None,
+           xlabel: str | None, ylabel: str | None) -> Any:
+    frame = _curves_frame(data)
+    ax = _axes(ax)
+    names = [str(c) for c in frame.columns]
+    for name, colour, col in zip(names, _colors(names), frame.columns, strict=True):
+        style = "--" if name == "organic" else "-"
+        ax.plot(frame.index, frame[col].to_numpy(), style, marker="o", markersize=4, color=colour,
+                label=name, linewidth=2)
+    if percent:
+        from matplotlib.ticker import PercentFormatter
+
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    days = [d for d in frame.index if isinstance(d, int)]
+    if days and len(days) <= 12:
+        ax.set_xticks(days)
+    ax.set_ylim(bottom=0)
+    ax.grid(True, axis="both", alpha=0.3)
+    if len(names) > 1:
+        ax.legend(title=label(f"{key}.legend"), loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return finish(ax, key, title=title, xlabel=xlabel, ylabel=ylabel)
+
+
+@_styled
+def retention_curves(data: pd.DataFrame | pd.Series, *, ax: Any = None, title: str | None = None,
+                     xlabel: str | None = None, ylabel: str | None = None) -> Any:
+    """One line per network: the share of installers active on day N.
+
+    ``data`` has days on one axis and networks on the other (either orientation; day labels may
+    be numbers or text like ``"D7"``/``"day_7"``). Values are shares (0–1), shown as percentages.
+    ``organic`` is drawn dashed in grey.
+    """
+    return _lines(data, "retention_curves", ax, True, title, xlabel, ylabel)
+
+
+@_styled
+def ltv_curves(data: pd.DataFrame | pd.Series, *, currency: str = "", ax: Any = None, title: str | None = None,
+               xlabel: str | None = None, ylabel: str | None = None) -> Any:
+    """One line per network: cumulative revenue per installer by day since install (cohort LTV).
+
+    Same input shapes as :func:`retention_curves`; ``currency`` (e.g. ``"USD"``) is added to the
+    y-axis label.
+    """
+    if ylabel is None and currency:
+        ylabel = f"{label('ltv_curves.ylabel')} ({currency})"
+    return _lines(data, "ltv_curves", ax, False, title, xlabel, ylabel)
+
+
+@_styled
+def transition_heatmap(matrix: pd.DataFrame, *, ax: Any = None, title: str | None = None,
+                       xlabel: str | None = None, ylabel: str | None = None) -> Any:
+    """A transition matrix (:func:`helpers.attribution.transition_matrix`) as an annotated heat map.
+
+    Rows are "from", columns "to"; each non-zero cell shows its probability.
+    """
+    if not isinstance(matrix, pd.DataFrame):
+        raise TypeError(f"expected a table (DataFrame), not {type(matrix).__name__}")
+    values = matrix.astype(float).to_numpy()
+    n_rows, n_cols = values.shape
+    ax = _axes(ax, figsize=(1.0 * n_cols + 3, 0.7 * n_rows + 2))
+    image = ax.imshow(values, cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    ax.set_xticks(range(n_cols), [str(c) for c in matrix.columns], rotation=30, ha="right")
+    ax.set_yticks(range(n_rows), [str(r) for r in matrix.index])
+    ax.grid(False)
+    for i in range(n_rows):
+        for j in range(n_cols):
+            if values[i, j] > 0:
+                ax.text(j, i, f"{values[i, j]:.2f}", ha="center", va="center", fontsize=9,
+                        color="white" if values[i, j] > 0.6 else "black")
+    ax.figure.colorbar(image, ax=ax, label=label("transition_matrix.colorbar"), fraction=0.046)
+    return finish(ax, "transition_matrix", title=title, xlabel=xlabel, ylabel=ylabel)
+
+
+@_styled
+def time_decay_weights(half_life_days: float = 7.0, *, max_days: int = 28, ax: Any = None,
+                       title: str | None = None, xlabel: str | None = None, ylabel: str | None = None) -> Any:
+    """The time-decay curve ``2^(-days / half_life)``: how much a touch of a given age counts."""
+    days = np.linspace(0, max_days, 200)
+    ax = _axes(ax, figsize=(7.0, 3.4))
+    ax.plot(days, np.exp2(-days / half_life_days), color="#0072B2", linewidth=2)
+    marks = np.arange(0, max_days + 1e-9, half_life_days)
+    ax.plot(marks, np.exp2(-marks / half_life_days), "o", color="#D55E00")
+    for d in marks:
+        ax.annotate(f"{np.exp2(-d / half_life_days):.3g}", (d, np.exp2(-d / half_life_days)),
+                    textcoords="offset points", xytext=(4, 6), fontsize=9)
+    ax.set_ylim(0, 1.1)
+    ax.set_xticks(marks)
+    hl = f"{half_life_days:g}"
+    return finish(ax, "time_decay", title=title, xlabel=xlabel, ylabel=ylabel, half_life=hl)
