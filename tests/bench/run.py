@@ -1,0 +1,93 @@
+"""Benchmarks behind `make bench` (not part of `make test`): prints a table, writes JSON.
+
+* each lesson notebook: wall time of a fresh-kernel execution and the kernel's peak memory;
+* the attribution benchmarks of tests/bench_attribution.py (attribute_installs on 1M touches,
+  Markov and Shapley on 100k distinct paths over 20 channels), each with its peak memory.
+
+Targets on the 2-core reference machine: every lesson < 20 s, 1M touches < 10 s, Markov < 5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+TARGETS = {"lesson": 20.0, "attribute_installs_1M": 10.0, "markov_100k": 5.0}
+
+_RUN_ONE = """
+import resource, sys, time, nbformat
+from nbclient import NotebookClient
+nb = nbformat.read(sys.argv[1], as_version=4)
+t = time.perf_counter()
+NotebookClient(nb, timeout=600, kernel_name="python3").execute()
+wall = time.perf_counter() - t
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(f"{wall:.3f} {peak:.1f}")
+"""
+
+
+def bench_lessons() -> list[dict]:
+    from helpers import catalog
+
+    rows = []
+    for course in catalog.courses():
+        for path in course.lesson_paths:
+            with tempfile.TemporaryDirectory() as tmp:
+                env = dict(os.environ, MMA_PROGRESS=f"{tmp}/p.sqlite3", MPLBACKEND="Agg")
+                out = subprocess.run([sys.executable, "-c", _RUN_ONE, str(path)], capture_output=True, text=True,
+                                     env=env, cwd=tmp, check=True).stdout.split()
+            rows.append({"benchmark": f"lesson {path.name}", "seconds": float(out[0]), "peak_mib": float(out[1]),
+                         "target_s": TARGETS["lesson"]})
+            print(f"  {rows[-1]['benchmark']}: {out[0]} s, kernel peak {out[1]} MiB", flush=True)
+    return rows
+
+
+def bench_attribution() -> list[dict]:
+    script = ROOT / "tests" / "bench_attribution.py"
+    proc = subprocess.run([sys.executable, str(script), "--json"], capture_output=True, text=True, cwd=ROOT)
+    if proc.returncode != 0:
+        raise SystemExit(f"{script} failed:\n{proc.stderr[-3000:]}")
+    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    return data if isinstance(data, list) else data.get("results", [data])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", type=Path, default=ROOT / "bench-results")
+    parser.add_argument("--only", choices=["lessons", "attribution"], default=None)
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    started = time.strftime("%Y-%m-%dT%H:%M:%S")
+    rows: list[dict] = []
+    if args.only in (None, "attribution"):
+        print("attribution benchmarks ...", flush=True)
+        rows += bench_attribution()
+    if args.only in (None, "lessons"):
+        print("lesson notebooks ...", flush=True)
+        rows += bench_lessons()
+    print(f"\n{'benchmark':55s} {'seconds':>9s} {'peak MiB':>9s} {'target s':>9s}")
+    for r in rows:
+        target = r.get("target_s")
+        flag = "" if target is None or r["seconds"] <= target else "  OVER TARGET"
+        print(f"{r['benchmark']:55s} {r['seconds']:9.2f} {r.get('peak_mib', float('nan')):9.1f} "
+              f"{'' if target is None else format(target, '9.1f')}{flag}")
+    out = args.out / "bench.json"
+    out.write_text(json.dumps({"started": started, "cpu_count": os.cpu_count(),
+                               "max_rss_self_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                               "results": rows}, indent=1))
+    print(f"\nwritten {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

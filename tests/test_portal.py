@@ -1,0 +1,119 @@
+"""The portal's start page: catalogue, objectives, time and progress; served at /mma by `make lab`."""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import pytest
+
+from helpers import catalog, portal, progress
+from helpers.exercises import all_exercises
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_start_page_lists_courses_objectives_time_and_progress():
+    course = catalog.course("01-attribution")
+    page = portal.render_start_page()
+    assert course.title in page
+    for objective in course.objectives:
+        assert objective.replace("'", "&#x27;") in page
+    for lesson in course.lessons:
+        assert lesson.title in page and f"/lab/tree/{course.id}/{lesson.file}" in page
+    assert f"About {course.minutes} minutes" in page
+    total = len(all_exercises(course.topic))
+    assert f"0 of {total} exercises passed" in page
+    assert "Not started" in page and "Continue where you left off" not in page
+
+
+def test_progress_moves_on_the_start_page():
+    course = catalog.course("01-attribution")
+    first = [ex for ex in all_exercises(course.topic) if ex.lesson == course.lessons[0].number]
+    first[0].check(first[0].expected_value())
+    rows = {lp.number: lp for lp in portal.course_progress(course)}
+    lp = rows[course.lessons[0].number]
+    assert (lp.passed, lp.status) == (1, "started")
+    for ex in first:
+        ex.check(ex.expected_value())
+    lp = {lp.number: lp for lp in portal.course_progress(course)}[course.lessons[0].number]
+    assert lp.status == "finished" and lp.passed == len(first)
+    page = portal.render_start_page()
+    assert f"{len(first)}/{len(first)} passed" in page
+    assert "Continue where you left off" in page and course.lessons[0].file in page
+
+
+def test_wrong_answers_do_not_count_as_passed():
+    course = catalog.course("01-attribution")
+    ex = all_exercises(course.topic)[0]
+    ex.check(ex.wrong_example())
+    lp = portal.course_progress(course)[0]
+    assert (lp.passed, lp.attempted, lp.status) == (0, 1, "started")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def lab_server(tmp_path):
+    port = _free_port()
+    token = "test-token"
+    env = dict(os.environ, MMA_PROGRESS=str(tmp_path / "progress.sqlite3"), JUPYTER_RUNTIME_DIR=str(tmp_path / "rt"))
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+           f"--IdentityProvider.token={token}", "--ServerApp.jpserver_extensions={'helpers.portal': True}",
+           "--LabApp.default_url=/mma", f"--ServerApp.root_dir={tmp_path}"]
+    if os.getuid() == 0:
+        cmd.append("--allow-root")
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"jupyter lab exited: {proc.stderr.read().decode()[-2000:]}") from None
+                time.sleep(0.25)
+        else:
+            raise RuntimeError("jupyter lab did not start within 30 s")
+        yield base, token, env
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_lab_opens_at_the_start_page_and_reset_works(lab_server, monkeypatch):
+    base, token, env = lab_server
+    monkeypatch.setenv("MMA_PROGRESS", env["MMA_PROGRESS"])
+    ex = all_exercises("attribution")[0]
+    ex.check(ex.expected_value())
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    # the server's default page is the portal
+    resp = opener.open(f"{base}/?token={token}")
+    assert urllib.parse.urlparse(resp.geturl()).path == "/mma"
+    page = resp.read().decode()
+    assert catalog.course("01-attribution").title in page
+    assert "1/" in page and "Started" in page
+    # an anonymous visitor is sent to the login page
+    anon = urllib.request.build_opener().open(f"{base}/mma")
+    assert "/login" in anon.geturl()
+    # reset progress through the page's form (with its XSRF token)
+    xsrf = re.search(r"name='_xsrf' value='([^']+)'", page).group(1)
+    data = urllib.parse.urlencode({"_xsrf": xsrf}).encode()
+    after = opener.open(f"{base}/mma/reset", data=data).read().decode()
+    assert progress.events() == []
+    assert "Started" not in after
