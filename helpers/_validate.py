@@ -39,6 +39,7 @@ __all__ = [
     "require_text",
     "require_utc_timestamps",
     "require_values_in",
+    "row_label",
     "to_timedelta",
 ]
 
@@ -54,6 +55,12 @@ class InputTypeError(InputError, TypeError):
 def _show(values: Iterable[object], limit: int = 5) -> str:
     items = [repr(v) for v in list(values)[:limit]]
     return ", ".join(items)
+
+
+def row_label(index: pd.Index, position: int) -> object:
+    """The index label at ``position`` as a plain Python value (``8``, not ``np.int64(8)``)."""
+    label = index[position]
+    return label.item() if isinstance(label, np.generic) else label
 
 
 def require_dataframe(obj: object, name: str) -> pd.DataFrame:
@@ -97,7 +104,7 @@ def require_no_missing(df: pd.DataFrame, name: str, column: str) -> None:
     """Raise :class:`InputError` if ``df[column]`` has missing values, naming the first bad row."""
     bad = df[column].isna().to_numpy()
     if bad.any():
-        first = df.index[np.flatnonzero(bad)[0]]
+        first = row_label(df.index, int(np.flatnonzero(bad)[0]))
         raise InputError(
             f"{name}[{column!r}] has {int(bad.sum())} missing value(s) (first at index {first!r}); "
             "every row needs a value"
@@ -113,8 +120,8 @@ def require_nonnegative(df: pd.DataFrame, name: str, column: str) -> None:
     if bad.any():
         pos = np.flatnonzero(bad)[0]
         raise InputError(
-            f"{name}[{column!r}] must be non-negative counts; index {df.index[pos]!r} "
-            f"has {values[pos]!r}"
+            f"{name}[{column!r}] must be non-negative counts; index {row_label(df.index, int(pos))!r} "
+            f"has {float(values[pos])!r}"
         )
 
 
@@ -144,9 +151,7 @@ def require_values_in(df: pd.DataFrame, name: str, column: str, allowed: Iterabl
     ok = df[column].isin(allowed).to_numpy()
     if not ok.all():
         bad_values = pd.unique(df[column].to_numpy()[~ok])
-        raise InputError(
-            f"{name}[{column!r}] must be one of {_show(allowed)}; found {_show(bad_values)}"
-        )
+        raise InputError(f"{name}[{column!r}] must be one of {_show(allowed)}; found {_show(bad_values)}")
 
 
 def require_utc_timestamps(
