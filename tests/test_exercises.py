@@ -12,10 +12,22 @@ from helpers.exercises.core import Result
 from helpers.messages import t
 
 
+@pytest.fixture(autouse=True)
+def toy_messages():
+    import helpers.messages as m
+
+    cat = m.catalogue("en")
+    added = {"toy.hint1": "first nudge", "toy.hint2": "second, closer", "toy.solution": "because"}
+    cat.update(added)
+    yield
+    for key in added:
+        del cat[key]
+
+
 def _toy(**kw):
     base = dict(course="01-attribution", lesson="01.1", name="q1", variable="organic_share",
                 expected=lambda: 0.3, checker=checks.number(share=True), hints=2,
-                solution_code="organic_share = 0.3", messages="exercise")
+                solution_code="organic_share = 0.3", messages="toy")
     base.update(kw)
     return Exercise(**base)
 
@@ -54,22 +66,15 @@ def test_check_records_progress_and_strict_mode(monkeypatch, capsys):
 
 
 def test_hints_escalate_and_bad_hint_number(capsys):
-    q = _toy(messages="toy")
-    import helpers.messages as m
-
-    cat = m.catalogue("en")
-    cat["toy.hint1"], cat["toy.hint2"] = "first nudge", "second, closer"
-    try:
-        q.hint()
-        q.hint()
-        q.hint()  # stays on the last hint
-        out = capsys.readouterr().out
-        assert out.index("first nudge") < out.index("second, closer")
-        assert out.count("second, closer") == 2
-        with pytest.raises(ValueError, match="hints 1 to 2"):
-            q.hint(3)
-    finally:
-        del cat["toy.hint1"], cat["toy.hint2"]
+    q = _toy()
+    q.hint()
+    q.hint()
+    q.hint()  # stays on the last hint
+    out = capsys.readouterr().out
+    assert out.index("first nudge") < out.index("second, closer")
+    assert out.count("second, closer") == 2
+    with pytest.raises(ValueError, match="hints 1 to 2"):
+        q.hint(3)
 
 
 def test_mapping_checker_messages():

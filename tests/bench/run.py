@@ -54,11 +54,19 @@ def bench_lessons() -> list[dict]:
 
 def bench_attribution() -> list[dict]:
     script = ROOT / "tests" / "bench_attribution.py"
-    proc = subprocess.run([sys.executable, str(script), "--json"], capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT)
     if proc.returncode != 0:
         raise SystemExit(f"{script} failed:\n{proc.stderr[-3000:]}")
-    data = json.loads(proc.stdout.strip().splitlines()[-1])
-    return data if isinstance(data, list) else data.get("results", [data])
+    rows = []
+    targets = {"attribute_installs": TARGETS["attribute_installs_1M"], "markov": TARGETS["markov_100k"]}
+    names = {"attribute_installs": "attribute_installs, 1M touches / 150k installs"}
+    for r in json.loads(proc.stdout)["results"]:
+        if "error" in r:
+            raise SystemExit(f"benchmark {r['case']} failed: {r['error']}")
+        rows.append({"benchmark": names.get(r["case"], f"attribute_paths {r['case']}, 100k paths / 20 channels"),
+                     "seconds": r["seconds"], "peak_mib": r["max_rss_mb"],
+                     "tracemalloc_peak_mib": r.get("tracemalloc_peak_mb"), "target_s": targets.get(r["case"])})
+    return rows
 
 
 def main() -> int:
