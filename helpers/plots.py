@@ -329,3 +329,119 @@ def time_decay_weights(half_life_days: float = 7.0, *, max_days: int = 28, ax: A
     ax.set_xticks(marks)
     hl = f"{half_life_days:g}"
     return finish(ax, "time_decay", title=title, xlabel=xlabel, ylabel=ylabel, half_life=hl)
+
+
+# ---------------------------------------------------------------------------------------------
+# Added for lessons 01.1 and 01.2: grouped bars, a count heat map and the CTIT histogram.
+# Their labels live in helpers/messages/en/widgets.toml (tables [plots.claims_vs_credit], ...).
+# ---------------------------------------------------------------------------------------------
+
+
+def _optional_label(key: str, fallback: str) -> str:
+    return t(f"plots.{key}") if has(f"plots.{key}") else fallback
+
+
+@_styled
+def grouped_bars(table: pd.DataFrame, key: str, *, sort: bool = True, fmt: str = "{:,.0f}", ax: Any = None,
+                 title: str | None = None, xlabel: str | None = None, ylabel: str | None = None,
+                 **params: object) -> Any:
+    """Grouped bars: one group per row of ``table`` (e.g. a network), one bar per column.
+
+    ``key`` picks the catalogue labels ``plots.<key>.title/xlabel/ylabel/legend``; a column's
+    legend text is ``plots.<key>.columns.<column>`` when it exists, else the column name. With
+    ``sort`` the rows are ordered by their first column, largest first; values are written on top.
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"expected a table (DataFrame) with one column per bar, not {type(table).__name__}")
+    data = table.astype(float).fillna(0.0)
+    if sort and len(data.columns):
+        data = data.sort_values(data.columns[0], ascending=False)
+    n = max(len(data.columns), 1)
+    ax = _axes(ax, figsize=(max(8.0, 1.1 * len(data) + 2), 4.4))
+    x = np.arange(len(data))
+    width = 0.8 / n
+    colours = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
+    for i, col in enumerate(data.columns):
+        bars = ax.bar(x - 0.4 + width * (i + 0.5), data[col].to_numpy(), width,
+                      label=_optional_label(f"{key}.columns.{col}", str(col)),
+                      color=colours[i % len(colours)], edgecolor="white", linewidth=0.5)
+        ax.bar_label(bars, labels=[fmt.format(v) for v in data[col].to_numpy()], padding=1, fontsize=7)
+    ax.set_xticks(x, [str(i) for i in data.index])
+    if len(data) > 6:
+        ax.tick_params(axis="x", labelrotation=30)
+        for tick in ax.get_xticklabels():
+            tick.set_horizontalalignment("right")
+    ax.legend(title=_optional_label(f"{key}.legend", "") or None, loc="upper right")
+    ax.set_ylim(0, float(data.to_numpy().max(initial=0)) * 1.2 or 1)
+    return finish(ax, key, title=title, xlabel=xlabel, ylabel=ylabel, **params)
+
+
+@_styled
+def count_heatmap(table: pd.DataFrame, key: str, *, ax: Any = None, title: str | None = None,
+                  xlabel: str | None = None, ylabel: str | None = None, **params: object) -> Any:
+    """A table of counts (e.g. true source × attributed source) as a heat map with the counts written in.
+
+    Colours use a logarithmic scale so that small off-diagonal cells stay visible next to large ones;
+    cells whose row and column have the same name are outlined (agreement). Labels from
+    ``plots.<key>.title/xlabel/ylabel/colorbar``.
+    """
+    import matplotlib.colors as mcolors
+    from matplotlib.patches import Rectangle
+
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"expected a table (DataFrame) of counts, not {type(table).__name__}")
+    data = table.astype(float).fillna(0.0)
+    ax = _axes(ax, figsize=(max(6.5, 0.75 * data.shape[1] + 3), max(4.5, 0.5 * data.shape[0] + 2)))
+    values = data.to_numpy()
+    vmax = max(float(values.max(initial=0)), 1.0)
+    image = ax.imshow(values + 1.0, cmap="Blues", norm=mcolors.LogNorm(vmin=1.0, vmax=vmax + 1.0), aspect="auto")
+    for (r, c), v in np.ndenumerate(values):
+        if v:
+            dark = np.log1p(v) > 0.6 * np.log1p(vmax)
+            ax.text(c, r, f"{v:,.0f}", ha="center", va="center", fontsize=8,
+                    color="white" if dark else "#222222")
+    for r, row in enumerate(data.index):
+        if row in list(data.columns):
+            c = list(data.columns).index(row)
+            ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, edgecolor="#D55E00", linewidth=1.5))
+    ax.set_xticks(range(data.shape[1]), [str(c) for c in data.columns], rotation=35, ha="right")
+    ax.set_yticks(range(data.shape[0]), [str(r) for r in data.index])
+    ax.grid(False)
+    bar = ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
+    bar.set_label(_optional_label(f"{key}.colorbar", ""))
+    return finish(ax, key, title=title, xlabel=xlabel, ylabel=ylabel, **params)
+
+
+_CTIT_TICKS = ((1, "1 s"), (10, "10 s"), (60, "1 min"), (600, "10 min"), (3600, "1 h"), (6 * 3600, "6 h"),
+               (86400, "1 d"), (7 * 86400, "7 d"), (30 * 86400, "30 d"))
+
+
+@_styled
+def ctit_histogram(ctit: pd.Series, by: pd.Series | None = None, *, bins: int = 60, ax: Any = None,
+                   title: str | None = None, xlabel: str | None = None, ylabel: str | None = None) -> Any:
+    """Distribution of click- (or touch-) to-install times on a logarithmic time axis.
+
+    ``ctit`` is a Series of Timedeltas (missing values, e.g. organic installs, are dropped); ``by``
+    (same index) splits it into one outlined histogram per group, e.g. ``touch_type``. Times of
+    zero are shown in the first bin (1 second). Labels from ``plots.ctit``.
+    """
+    if not isinstance(ctit, pd.Series):
+        raise TypeError(f"expected a column (Series) of time differences, not {type(ctit).__name__}")
+    seconds = pd.to_timedelta(ctit).dt.total_seconds()
+    keep = seconds.notna()
+    seconds = seconds[keep].clip(lower=1.0)
+    edges = np.logspace(0, np.log10(31 * 86400), bins + 1)
+    ax = _axes(ax)
+    if by is None:
+        ax.hist(seconds.to_numpy(), bins=edges, color="#0072B2", alpha=0.85)
+    else:
+        groups = by[keep].astype(str)
+        for name in sorted(groups.unique()):
+            ax.hist(seconds[groups == name].to_numpy(), bins=edges, histtype="step", linewidth=1.8,
+                    color=_FIXED.get(name, _PALETTE[sorted(groups.unique()).index(name) % len(_PALETTE)]),
+                    label=_optional_label(f"ctit.groups.{name}", name))
+        ax.legend(title=_optional_label("ctit.legend", "") or None, loc="upper left")
+    ax.set_xscale("log")
+    ax.set_xticks([s for s, _ in _CTIT_TICKS], [lab for _, lab in _CTIT_TICKS])
+    ax.set_xlim(1, 31 * 86400)
+    return finish(ax, "ctit", title=title, xlabel=xlabel, ylabel=ylabel)
