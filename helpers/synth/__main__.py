@@ -1,0 +1,7 @@
+"""``python -m helpers.synth build --out datasets [--check]``: see :mod:`helpers.synth.build`."""
+
+import sys
+
+from helpers.synth.build import main
+
+sys.exit(main())

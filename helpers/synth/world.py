@@ -1,0 +1,694 @@
+"""The simulated ground truth: who saw which ad, who installed because of what, what they did next.
+
+:func:`generate_world` builds a :class:`World` from a scenario (see :mod:`helpers.synth.scenarios`)
+with a single seeded random generator, so the same arguments always give byte-identical tables.
+All money is in USD, all timestamps are UTC (``datetime64[ns, UTC]``), IDs are strings.
+
+How the world is built (per person, vectorised with numpy):
+
+1. **People.** Country, platform (Korea is Android heavy), ATT consent on iOS, an advertising ID
+   when it is available (always on Android, on iOS only with consent), a device model and an IP
+   address from the RFC 6598 range 100.64.0.0/10; some people sit behind a shared carrier-NAT
+   address, so a few share the same IP + device fingerprint.
+2. **Installs.** About half the people install. Each installer was caused either by one media
+   source or by nothing ("organic"). A few percent re-install after uninstalling; a retargeting
+   ad or nothing brings them back, some within 90 days of the first install, some later.
+3. **Touches.** The causing ad (mostly a click minutes before the first open; sometimes an
+   impression, sometimes a click days earlier), extra impressions from the same source, and
+   background clicks and impressions from all networks over the 30 days before install - also on
+   people who never install. After the first install a person only receives retargeting touches.
+4. **Events.** A ``session`` on every active day (day-N activity follows the vertical's retention
+   curve), ``sign_up``, ``purchase`` with a lognormal price and repeat purchases.
+5. **Spend.** What each campaign cost per day: a CPI for every install it truly caused (drawn from
+   the network's CPI range for the country) and a cost per click on retargeting campaigns.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from helpers.synth.scenarios import (
+    COUNTRIES,
+    COUNTRY_CPI_MULTIPLIER,
+    NETWORK_NAMES,
+    NETWORKS,
+    ORGANIC,
+    Scenario,
+    get_scenario,
+    site_ids,
+)
+
+DAY = 86_400
+HOUR = 3_600
+LOOKBACK_HISTORY_DAYS = 30
+"""Touches are logged from this many days before ``start`` so early installs have a history."""
+
+TABLE_NAMES: tuple[str, ...] = ("users", "touches", "installs", "events", "spend")
+_NAT = np.iinfo(np.int64).min
+_STR = "str"  # pandas' string dtype (object-backed strings on pandas 2)
+
+_IOS_MODELS = (("iPhone16Pro", 0.22), ("iPhone16", 0.18), ("iPhone15", 0.20), ("iPhone14", 0.16),
+               ("iPhone13", 0.14), ("iPhoneSE3", 0.10))
+_IOS_VERSIONS = (("ios18.3", 0.45), ("ios18.2", 0.25), ("ios17.6", 0.30))
+_ANDROID_MODELS = (("SM-S928N", 0.18), ("SM-S921N", 0.16), ("SM-A546N", 0.16), ("SM-F741N", 0.10),
+                   ("Pixel8", 0.12), ("SM-A155F", 0.14), ("moto-g84", 0.08), ("SO-51D", 0.06))
+_ANDROID_VERSIONS = (("android15", 0.40), ("android14", 0.45), ("android13", 0.15))
+_CAMPAIGN_WEIGHTS = (0.5, 0.3, 0.2, 0.1)
+
+
+# --------------------------------------------------------------------------------------------
+# small vectorised helpers
+
+
+def _pick(rng: np.random.Generator, weights, size: int) -> np.ndarray:
+    """Indices drawn with the given (unnormalised) weights."""
+    cum = np.cumsum(np.asarray(weights, dtype=float))
+    idx = np.searchsorted(cum / cum[-1], rng.random(size), side="right")
+    return np.minimum(idx, len(cum) - 1)
+
+
+def _ids(prefix: str, n: int, width: int) -> np.ndarray:
+    if n == 0:
+        return np.array([], dtype=object)
+    numbers = np.arange(1, n + 1).astype(str)
+    return np.char.add(prefix, np.char.zfill(numbers, max(width, len(str(n)))))
+
+
+def _ip_strings(x: np.ndarray) -> np.ndarray:
+    """Integers in [0, 2**22) -> dotted addresses in 100.64.0.0/10 (RFC 6598, never routed)."""
+    a, b, c = 64 + (x >> 16), (x >> 8) & 255, x & 255
+    return np.array([f"100.{i}.{j}.{k}" for i, j, k in zip(a.tolist(), b.tolist(), c.tolist(), strict=True)],
+                    dtype=object)
+
+
+def _device_ids(rng: np.random.Generator, n: int, upper: np.ndarray) -> np.ndarray:
+    """UUID-shaped advertising IDs (IDFA upper case on iOS, GAID lower case on Android)."""
+    h = rng.integers(0, 256, size=(n, 16), dtype=np.uint8).tobytes().hex()
+    out = np.empty(n, dtype=object)
+    for i in range(n):
+        s = h[32 * i: 32 * i + 32]
+        s = f"{s[:8]}-{s[8:12]}-{s[12:16]}-{s[16:20]}-{s[20:]}"
+        out[i] = s.upper() if upper[i] else s
+    return out
+
+
+def _to_utc(seconds: np.ndarray) -> pd.Series:
+    """int64 seconds since the epoch (``_NAT`` for missing) -> ``datetime64[ns, UTC]``."""
+    seconds = np.asarray(seconds, dtype=np.int64)
+    ns = np.where(seconds == _NAT, _NAT, seconds * 1_000_000_000)
+    return pd.Series(ns.astype("datetime64[ns]")).dt.tz_localize("UTC")
+
+
+def _str_col(values) -> pd.Series:
+    return pd.Series(np.asarray(values, dtype=object), dtype=_STR)
+
+
+def _retention_curve(sc: Scenario, days: int) -> np.ndarray:
+    """Probability of a session on day N (N = 0..days), log-linear between D1, D7 and D30."""
+    n = np.arange(days + 1, dtype=float)
+    xs, ys = [0.0, 1.0, 7.0, 30.0], np.log([1.0, sc.d1, sc.d7, sc.d30])
+    curve = np.interp(n, xs, ys)
+    tail_slope = (ys[3] - ys[2]) / 23.0 * 0.5  # flattens after day 30
+    curve = np.where(n > 30, ys[3] + (n - 30) * tail_slope, curve)
+    return np.exp(curve)
+
+
+def _parse_start(start) -> int:
+    try:
+        ts = pd.Timestamp(start)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"start={start!r} is not a date; use e.g. '2026-03-01'") from exc
+    if ts is pd.NaT:
+        raise ValueError(f"start={start!r} is not a date; use e.g. '2026-03-01'")
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    if ts != ts.normalize():
+        raise ValueError(f"start={start!r} must be a midnight (a date), e.g. '2026-03-01'")
+    return int(ts.value // 1_000_000_000)
+
+
+# --------------------------------------------------------------------------------------------
+# the World
+
+
+@dataclass
+class World:
+    """A simulated marketing world: the truth, as tables.
+
+    ``users``, ``touches``, ``installs``, ``events`` and ``spend`` are pandas DataFrames; see
+    ``helpers.data.SCHEMAS`` (or the data card) for every column. Columns an MMP would never see
+    (``user_id`` in touches, ``acquisition``, ``true_source``) are the simulator's ground truth.
+
+    >>> world = generate_world(1_000, seed=7)
+    >>> sorted(world.tables)
+    ['events', 'installs', 'spend', 'touches', 'users']
+    """
+
+    scenario: Scenario
+    seed: int
+    n_users: int
+    start: pd.Timestamp
+    days: int
+    users: pd.DataFrame
+    touches: pd.DataFrame
+    installs: pd.DataFrame
+    events: pd.DataFrame
+    spend: pd.DataFrame
+
+    @property
+    def vertical(self) -> str:
+        return self.scenario.name
+
+    @property
+    def end(self) -> pd.Timestamp:
+        """First instant after the data window (exclusive)."""
+        return self.start + pd.Timedelta(days=self.days)
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The world's tables by name (the DataFrames themselves, not copies)."""
+        return {name: getattr(self, name) for name in TABLE_NAMES}
+
+    def __repr__(self) -> str:
+        return (f"World(vertical={self.vertical!r}, seed={self.seed}, users={len(self.users):,}, "
+                f"touches={len(self.touches):,}, installs={len(self.installs):,}, "
+                f"events={len(self.events):,}, {self.start.date()}..{(self.end - pd.Timedelta(days=1)).date()})")
+
+    # ---- multi-touch paths ------------------------------------------------------------------
+
+    def paths(self, conversion: str = "install", touch_types=("click", "impression"),
+              include_retargeting: bool = False) -> pd.DataFrame:
+        """Customer journeys aggregated for multi-touch attribution models.
+
+        For each person with at least one touch, the media sources of their touches before the
+        conversion (or all of them, when the person never converted) are joined in time order
+        with ``" > "``. People with no touches are left out. ``conversion`` is ``"install"``
+        (the first install), ``"sign_up"`` or ``"purchase"`` (the first one).
+
+        Returns a DataFrame with columns ``path``, ``conversions``, ``nulls`` (integer counts),
+        one row per distinct path, the most frequent first.
+
+        >>> world = generate_world(1_000, seed=7)
+        >>> list(world.paths().columns)
+        ['path', 'conversions', 'nulls']
+        """
+        valid = ("install", "sign_up", "purchase")
+        if conversion not in valid:
+            raise ValueError(f"conversion={conversion!r}; valid: {', '.join(valid)}")
+        types = (touch_types,) if isinstance(touch_types, str) else tuple(touch_types)
+        bad = sorted(set(types) - {"click", "impression"})
+        if bad or not types:
+            raise ValueError(f"touch_types={touch_types!r}; use 'click', 'impression' or both")
+
+        if conversion == "install":
+            conv = self.users.set_index("user_id")["first_install_time"].dropna()
+        else:
+            ev = self.events[self.events["event_name"] == conversion]
+            conv = ev.groupby("user_id", sort=True)["event_time"].min()
+
+        t = self.touches
+        t = t[t["touch_type"].isin(types)]
+        if not include_retargeting:
+            t = t[~t["is_retargeting"]]
+        t = t[["user_id", "touch_time", "touch_id", "media_source"]]
+        conv = conv.astype("datetime64[ns, UTC]")
+        conv_time = conv.reindex(t["user_id"].to_numpy()).set_axis(t.index)
+        t = t[conv_time.isna() | (t["touch_time"] < conv_time)]
+        t = t.sort_values(["user_id", "touch_time", "touch_id"], kind="stable")
+        # one pass over the sorted touches (much faster than groupby(...).agg(" > ".join))
+        users_sorted, journeys, current, buf = [], [], None, []
+        for user, source in zip(t["user_id"].tolist(), t["media_source"].tolist(), strict=True):
+            if user != current:
+                if buf:
+                    journeys.append(" > ".join(buf))
+                users_sorted.append(user)
+                current, buf = user, []
+            buf.append(source)
+        if buf:
+            journeys.append(" > ".join(buf))
+        converted = pd.Index(users_sorted).isin(conv.index)
+        out = pd.DataFrame({"path": np.asarray(journeys, dtype=object),
+                            "conversions": converted.astype(np.int64),
+                            "nulls": (~converted).astype(np.int64)})
+        out = out.groupby("path", sort=True, as_index=False)[["conversions", "nulls"]].sum()
+        out["_n"] = out["conversions"] + out["nulls"]
+        out = out.sort_values(["_n", "path"], ascending=[False, True], kind="stable").drop(columns="_n")
+        out["path"] = out["path"].astype(_STR)
+        return out.reset_index(drop=True)
+
+    # ---- output -----------------------------------------------------------------------------
+
+    def write(self, directory, include_paths: bool = True) -> list[Path]:
+        """Write every table as ``<name>.csv`` (and ``paths.csv``) into ``directory``.
+
+        The files are deterministic: rows in ID order, UTC timestamps as ``YYYY-MM-DDTHH:MM:SSZ``,
+        dates as ``YYYY-MM-DD``, money with two decimals, booleans as ``true``/``false``, empty
+        cells for missing values, LF line endings. Returns the paths written.
+        """
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        tables = dict(self.tables)
+        if include_paths:
+            tables["paths"] = self.paths()
+        written = []
+        for name, df in tables.items():
+            path = directory / f"{name}.csv"
+            path.write_bytes(to_csv_bytes(df))
+            written.append(path)
+        return written
+
+    def describe(self) -> str:
+        """A short plain-text summary of the world (what a lesson prints first)."""
+        u, i, t, e, s = self.users, self.installs, self.touches, self.events, self.spend
+        first = i[~i["is_reinstall"]]
+        ios = u["platform"] == "ios"
+        purchases = e[e["event_name"] == "purchase"]
+        clicks = int((t["touch_type"] == "click").sum())
+        paid = first[first["true_source"] != ORGANIC]
+        lines = [
+            f"{self.scenario.label} ({self.vertical}), seed {self.seed}, "
+            f"{self.start.date()} to {(self.end - pd.Timedelta(days=1)).date()} ({self.days} days, UTC)",
+            f"people: {len(u):,} ({(u['platform'] == 'android').mean():.0%} Android; "
+            f"ATT opt-in {u.loc[ios, 'att_consent'].mean():.0%} of iOS; "
+            + ", ".join(f"{c} {(u['country'] == c).mean():.0%}" for c in COUNTRIES) + ")",
+            f"installs: {len(i):,} ({len(first):,} first installs, {int(i['is_reinstall'].sum()):,} "
+            f"reinstalls); organic share of first installs {(first['true_source'] == ORGANIC).mean():.0%}",
+            f"touches: {len(t):,} ({clicks:,} clicks, {len(t) - clicks:,} impressions, "
+            f"{int(t['is_retargeting'].sum()):,} retargeting) on "
+            f"{t['user_id'].nunique():,} people",
+            f"events: {len(e):,} ({int((e['event_name'] == 'session').sum()):,} sessions, "
+            f"{int((e['event_name'] == 'sign_up').sum()):,} sign-ups, {len(purchases):,} purchases, "
+            f"revenue {purchases['revenue'].sum():,.2f} USD)",
+            f"spend: {s['cost'].sum():,.2f} USD over {len(s[['media_source', 'campaign']].drop_duplicates())} "
+            f"campaigns; "
+            f"true CPI {s['cost'].sum() / max(len(paid), 1):.2f} USD per truly paid install",
+        ]
+        return "\n".join(lines)
+
+
+def to_csv_bytes(df: pd.DataFrame) -> bytes:
+    """Deterministic CSV text of a world table (see :meth:`World.write`)."""
+    out = {}
+    for col in df.columns:
+        s = df[col]
+        if isinstance(s.dtype, pd.DatetimeTZDtype):
+            values = s.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[s]")
+            is_date = bool(len(values)) and bool((values.astype(np.int64) % DAY == 0).all()) and col == "date"
+            text = np.datetime_as_string(values, unit="D" if is_date else "s").astype(object)
+            if not is_date:
+                text = text + "Z"
+            text[s.isna().to_numpy()] = ""
+            out[col] = text
+        elif pd.api.types.is_bool_dtype(s.dtype):
+            out[col] = np.where(s.to_numpy(dtype=bool), "true", "false").astype(object)
+        elif pd.api.types.is_float_dtype(s.dtype):
+            out[col] = np.char.mod("%.2f", s.to_numpy(dtype=float)).astype(object)
+        else:
+            out[col] = s.astype(object).where(s.notna(), "").to_numpy(dtype=object)
+    frame = pd.DataFrame(out, columns=list(df.columns))
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+# --------------------------------------------------------------------------------------------
+# generation
+
+
+def _check_args(n_users, seed, days) -> None:
+    if isinstance(n_users, bool) or not isinstance(n_users, (int, np.integer)) or n_users < 1:
+        raise ValueError(f"n_users must be a positive whole number (e.g. 10_000), got {n_users!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative whole number (e.g. 20261124), got {seed!r}")
+    if isinstance(days, bool) or not isinstance(days, (int, np.integer)) or not 1 <= days <= 3650:
+        raise ValueError(f"days must be a whole number between 1 and 3650, got {days!r}")
+
+
+def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="2026-03-01", days: int = 60,
+                   *, scenario: Scenario | None = None) -> World:
+    """Simulate a marketing world of ``n_users`` people (installers and people who only saw ads).
+
+    Deterministic: the same arguments give byte-identical tables. ``vertical`` is one of
+    ``"gaming"``, ``"ecommerce"``, ``"home_services"``, ``"subscription"``; pass ``scenario`` (a
+    :class:`~helpers.synth.scenarios.Scenario`) to use custom parameters instead.
+    Installs fall in ``[start, start + days)``; touches are logged from 30 days before ``start``.
+
+    >>> world = generate_world(2_000, seed=1, vertical="ecommerce")
+    >>> world.installs["install_time"].dt.tz is not None
+    True
+    """
+    _check_args(n_users, seed, days)
+    sc = scenario if scenario is not None else get_scenario(vertical)
+    if not isinstance(sc, Scenario):
+        raise ValueError(f"scenario must be a helpers.synth.Scenario, got {type(sc).__name__}")
+    n, days = int(n_users), int(days)
+    t0 = _parse_start(start)
+    end = t0 + days * DAY
+    rng = np.random.default_rng(int(seed))
+
+    # ---- people ------------------------------------------------------------------------------
+    country = _pick(rng, [sc.country_mix[c] for c in COUNTRIES], n)
+    android = rng.random(n) < np.array([sc.android_share[c] for c in COUNTRIES])[country]
+    ios = ~android
+    att = android | (rng.random(n) < sc.att_opt_in)
+    installer = rng.random(n) >= sc.never_install_share
+    organic = rng.random(n) < sc.organic_share
+    mix = np.array([sc.network_mix.get(name, 0.0) for name in NETWORK_NAMES])
+    ios_only = np.array([net.platforms == ("ios",) for net in NETWORKS])
+    mix_android = np.where(ios_only, 0.0, mix)
+    u = rng.random(n)
+    net_ios = np.minimum(np.searchsorted(np.cumsum(mix) / mix.sum(), u, side="right"), len(mix) - 1)
+    net_and = np.minimum(np.searchsorted(np.cumsum(mix_android) / mix_android.sum(), u, side="right"),
+                         len(mix) - 1)
+    paid_net = np.where(android, net_and, net_ios)
+    acq = np.where(~installer, -2, np.where(organic, -1, paid_net))
+
+    models_i = _pick(rng, [w for _, w in _IOS_MODELS], n)
+    models_a = _pick(rng, [w for _, w in _ANDROID_MODELS], n)
+    os_i = _pick(rng, [w for _, w in _IOS_VERSIONS], n)
+    os_a = _pick(rng, [w for _, w in _ANDROID_VERSIONS], n)
+    model = np.where(ios, np.array([m for m, _ in _IOS_MODELS], dtype=object)[models_i],
+                     np.array([m for m, _ in _ANDROID_MODELS], dtype=object)[models_a])
+    osv = np.where(ios, np.array([v for v, _ in _IOS_VERSIONS], dtype=object)[os_i],
+                   np.array([v for v, _ in _ANDROID_VERSIONS], dtype=object)[os_a])
+    device_attrs = model + "|" + osv
+
+    # IPs: country blocks of 2**20 addresses; carrier-NAT pools (shared by many people) in the top block
+    nat = rng.random(n) < sc.carrier_nat_share
+    nat_pool = max(4, int(round(n * sc.carrier_nat_share / 12 / len(COUNTRIES))))
+    home_ip = (country << 20) + rng.integers(0, 1 << 20, n)
+    nat_ip = (3 << 20) + (country << 18) + rng.integers(0, nat_pool, n)
+    ip_int = np.where(nat, nat_ip, home_ip)
+    ip = _ip_strings(ip_int)
+    fingerprint = ip + "|" + device_attrs
+    device_id = _device_ids(rng, n, ios)
+    device_id = np.where(att, device_id, None)
+
+    # ---- install times --------------------------------------------------------------------------
+    reinstaller = installer & (rng.random(n) < sc.reinstall_rate)
+    anchor = t0 + rng.integers(0, days * DAY, n)
+    within_90 = rng.random(n) < 0.6
+    gap = np.where(within_90, rng.uniform(2, 89, n), rng.uniform(91, 240, n))
+    gap = np.round(gap * DAY).astype(np.int64)
+    t_first = np.where(installer, np.where(reinstaller, anchor - gap, anchor), _NAT)
+    t_re = np.where(reinstaller, anchor, _NAT)
+    first_in = installer & (t_first >= t0)
+    rt_nets = np.array([i for i, net in enumerate(NETWORKS) if net.retargeting_campaign])
+    rt_caused = reinstaller & (rng.random(n) < sc.retargeted_reinstall_share)
+    rt_net_user = rt_nets[_pick(rng, mix[rt_nets], n)]
+
+    # ---- campaigns and sites --------------------------------------------------------------------
+    camp_names, camp_net, camp_rt = [], [], []
+    ua_camps, rt_camp = [], []
+    for i, net in enumerate(NETWORKS):
+        ua_camps.append([])
+        for kind in net.campaigns:
+            ua_camps[i].append(len(camp_names))
+            camp_names.append(f"{sc.name}_{kind}")
+            camp_net.append(i)
+            camp_rt.append(False)
+        if net.retargeting_campaign:
+            rt_camp.append(len(camp_names))
+            camp_names.append(f"{sc.name}_{net.retargeting_campaign}")
+            camp_net.append(i)
+            camp_rt.append(True)
+        else:
+            rt_camp.append(-1)
+    site_names, site_start = [], []
+    for i, net in enumerate(NETWORKS):
+        site_start.append(len(site_names))
+        site_names.extend(site_ids(i, net.n_sites))
+
+    def campaigns_for(nets: np.ndarray, retargeting: bool) -> np.ndarray:
+        out = np.empty(len(nets), dtype=np.int64)
+        for i in range(len(NETWORKS)):
+            mask = nets == i
+            k = int(mask.sum())
+            if not k:
+                continue
+            if retargeting:
+                out[mask] = rt_camp[i]
+            else:
+                choices = ua_camps[i]
+                out[mask] = np.asarray(choices)[_pick(rng, _CAMPAIGN_WEIGHTS[:len(choices)], k)]
+        return out
+
+    def sites_for(nets: np.ndarray) -> np.ndarray:
+        out = np.empty(len(nets), dtype=np.int64)
+        for i, net in enumerate(NETWORKS):
+            mask = nets == i
+            k = int(mask.sum())
+            if k:
+                zipf = 1.0 / np.arange(1, net.n_sites + 1) ** 1.1
+                out[mask] = site_start[i] + _pick(rng, zipf, k)
+        return out
+
+    def random_networks(users_idx: np.ndarray) -> np.ndarray:
+        v = rng.random(len(users_idx))
+        a = np.minimum(np.searchsorted(np.cumsum(mix_android) / mix_android.sum(), v, side="right"), len(mix) - 1)
+        b = np.minimum(np.searchsorted(np.cumsum(mix) / mix.sum(), v, side="right"), len(mix) - 1)
+        return np.where(android[users_idx], a, b)
+
+    parts: list[dict[str, np.ndarray]] = []
+
+    def add(users_idx, nets, click, times, retargeting: bool, causal=None):
+        k = len(users_idx)
+        parts.append({"user": users_idx.astype(np.int64), "net": nets.astype(np.int64),
+                      "click": click.astype(bool), "time": times.astype(np.int64),
+                      "rt": np.full(k, retargeting), "causal": np.zeros(k, bool) if causal is None else causal})
+
+    # A. the touch that caused each paid first install
+    paid = np.flatnonzero(first_in & (acq >= 0))
+    k = len(paid)
+    click = rng.random(k) >= sc.view_through_share
+    quick = rng.random(k) < 0.85
+    click_delay = np.where(quick, np.clip(rng.lognormal(np.log(1800), 1.3, k), 30, 6 * DAY),
+                           rng.uniform(HOUR, 10 * DAY, k))
+    view_delay = np.where(rng.random(k) < 0.9, rng.uniform(300, 20 * HOUR, k), rng.uniform(20 * HOUR, 48 * HOUR, k))
+    causal_time = t_first[paid] - np.round(np.where(click, click_delay, view_delay)).astype(np.int64)
+    add(paid, acq[paid], click, causal_time, False, causal=np.ones(k, bool))
+    # A2. frequency: extra impressions from the same source before the causal touch
+    reps = rng.poisson(1.0, k)
+    idx = np.repeat(np.arange(k), reps)
+    add(paid[idx], acq[paid][idx], np.zeros(len(idx), bool),
+        causal_time[idx] - rng.integers(60, 7 * DAY, len(idx)), False)
+
+    # B. background touches on everyone who installs in the window or never installs
+    exposed = np.flatnonzero(first_in | ~installer)
+    for is_click, lam in ((False, sc.impressions_per_user), (True, sc.clicks_per_user)):
+        counts = rng.poisson(lam, len(exposed))
+        who = np.repeat(exposed, counts)
+        m = len(who)
+        age = np.minimum(rng.exponential(6 * DAY, m), LOOKBACK_HISTORY_DAYS * DAY - 60)
+        before_install = t_first[who] - 60 - np.round(age).astype(np.int64)
+        anytime = (t0 - LOOKBACK_HISTORY_DAYS * DAY) + rng.integers(0, (days + LOOKBACK_HISTORY_DAYS) * DAY, m)
+        add(who, random_networks(who), np.full(m, is_click), np.where(installer[who], before_install, anytime), False)
+
+    # C. retargeting of people who already installed (re-engagement ads)
+    rt_users = np.flatnonzero(first_in & (rng.random(n) < sc.retargeting_share))
+    counts = 1 + rng.poisson(1.5, len(rt_users))
+    who = np.repeat(rt_users, counts)
+    m = len(who)
+    times = t_first[who] + rng.integers(DAY, 45 * DAY, m)
+    nets = rt_nets[_pick(rng, mix[rt_nets], m)]
+    rt_click = rng.random(m) < 0.3
+    keep = times < end
+    add(who[keep], nets[keep], rt_click[keep], times[keep], True)
+
+    # D. the retargeting click that brought a re-installer back
+    rt_re = np.flatnonzero(rt_caused)
+    delay = np.clip(rng.lognormal(np.log(2 * HOUR), 1.0, len(rt_re)), 60, 1.5 * DAY)
+    add(rt_re, rt_net_user[rt_re], np.ones(len(rt_re), bool), t_re[rt_re] - np.round(delay).astype(np.int64),
+        True, causal=np.ones(len(rt_re), bool))
+
+    tc = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+    keep = (tc["time"] >= t0 - LOOKBACK_HISTORY_DAYS * DAY) & (tc["time"] < end)
+    tc = {key: v[keep] for key, v in tc.items()}
+    m = len(tc["user"])
+    tc["campaign"] = np.empty(m, dtype=np.int64)
+    rt_mask = tc["rt"]
+    tc["campaign"][~rt_mask] = campaigns_for(tc["net"][~rt_mask], False)
+    tc["campaign"][rt_mask] = campaigns_for(tc["net"][rt_mask], True)
+    tc["site"] = sites_for(tc["net"])
+    # a touch's fingerprint differs from the install's when the IP changed in between (Wi-Fi vs cellular)
+    changed = rng.random(m) < sc.fingerprint_change_rate
+    touch_fp = fingerprint[tc["user"]].copy()
+    ci = np.flatnonzero(changed)
+    new_ip = (country[tc["user"][ci]] << 20) + rng.integers(0, 1 << 20, len(ci))
+    touch_fp[ci] = _ip_strings(new_ip) + "|" + device_attrs[tc["user"][ci]]
+    order = np.lexsort((np.arange(m), tc["user"], tc["time"]))
+    tc = {key: v[order] for key, v in tc.items()}
+    touch_fp = touch_fp[order]
+
+    user_ids = _ids("u", n, 6)
+    net_names = np.array(NETWORK_NAMES, dtype=object)
+    touches = pd.DataFrame({
+        "touch_id": _str_col(_ids("t", m, 7)),
+        "user_id": _str_col(user_ids[tc["user"]]),
+        "device_id": _str_col(device_id[tc["user"]]),
+        "fingerprint": _str_col(touch_fp),
+        "media_source": _str_col(net_names[tc["net"]]),
+        "campaign": _str_col(np.array(camp_names, dtype=object)[tc["campaign"]]),
+        "site_id": _str_col(np.array(site_names, dtype=object)[tc["site"]]),
+        "touch_type": _str_col(np.where(tc["click"], "click", "impression").astype(object)),
+        "touch_time": _to_utc(tc["time"]),
+        "is_retargeting": pd.Series(tc["rt"], dtype=bool),
+    })
+
+    # ---- installs ----------------------------------------------------------------------------------
+    fi = np.flatnonzero(first_in)
+    ri = np.flatnonzero(reinstaller)
+    inst_user = np.concatenate([fi, ri])
+    inst_time = np.concatenate([t_first[fi], t_re[ri]])
+    inst_re = np.concatenate([np.zeros(len(fi), bool), np.ones(len(ri), bool)])
+    inst_prev = np.concatenate([np.full(len(fi), _NAT), t_first[ri]])
+    src_first = np.where(acq[fi] >= 0, net_names[np.maximum(acq[fi], 0)], ORGANIC)
+    src_re = np.where(rt_caused[ri], net_names[rt_net_user[ri]], ORGANIC)
+    inst_src = np.concatenate([src_first, src_re]).astype(object)
+    order = np.lexsort((inst_user, inst_time))
+    inst_user, inst_time, inst_re, inst_prev, inst_src = (
+        a[order] for a in (inst_user, inst_time, inst_re, inst_prev, inst_src))
+    k = len(inst_user)
+    install_ids = _ids("i", k, 6)
+    installs = pd.DataFrame({
+        "install_id": _str_col(install_ids),
+        "user_id": _str_col(user_ids[inst_user]),
+        "device_id": _str_col(device_id[inst_user]),
+        "fingerprint": _str_col(fingerprint[inst_user]),
+        "platform": _str_col(np.where(ios[inst_user], "ios", "android").astype(object)),
+        "country": _str_col(np.array(COUNTRIES, dtype=object)[country[inst_user]]),
+        "install_time": _to_utc(inst_time),
+        "is_reinstall": pd.Series(inst_re, dtype=bool),
+        "previous_install_time": _to_utc(inst_prev),
+        "true_source": _str_col(inst_src),
+    })
+
+    # ---- events --------------------------------------------------------------------------------------
+    # activity of a first install stops when the person re-installs (the new install takes over)
+    obs_end = np.where(~inst_re & reinstaller[inst_user], np.minimum(end, t_re[inst_user]), end)
+    ev_inst, ev_time, ev_kind, ev_rev = [], [], [], []
+
+    def add_events(inst_idx, times, kind, revenue=None):
+        keep = times < obs_end[inst_idx]
+        ev_inst.append(inst_idx[keep])
+        ev_time.append(times[keep])
+        ev_kind.append(np.full(int(keep.sum()), kind, dtype=np.int8))
+        ev_rev.append(np.zeros(int(keep.sum())) if revenue is None else revenue[keep])
+
+    all_inst = np.arange(k)
+    add_events(all_inst, inst_time.copy(), 0)  # first open
+    curve = _retention_curve(sc, days)
+    engagement = rng.gamma(2.0, 0.5, k)
+    for day in range(1, days + 1):
+        alive = np.flatnonzero(inst_time + day * DAY < obs_end)
+        if not len(alive):
+            break
+        active = rng.random(len(alive)) < np.minimum(1.0, curve[day] * engagement[alive])
+        who = alive[active]
+        add_events(who, inst_time[who] + day * DAY + rng.integers(0, DAY, len(who)), 0)
+
+    firsts = np.flatnonzero(~inst_re)
+    signed = firsts[rng.random(len(firsts)) < sc.sign_up_rate]
+    su_time = inst_time[signed] + np.round(rng.exponential(0.25 * DAY, len(signed))).astype(np.int64) + 30
+    add_events(signed, su_time, 1)
+    p_buy = sc.first_purchase_rate / sc.sign_up_rate if sc.sign_up_rate else 0.0
+    buy_mask = rng.random(len(signed)) < p_buy
+    buyers = signed[buy_mask]
+    buy_time = su_time[buy_mask] + np.round(rng.exponential(sc.purchase_delay_days * DAY, len(buyers))).astype(np.int64)
+    # re-installers already have an account: no sign-up, but they may buy again
+    re_idx = np.flatnonzero(inst_re)
+    re_buyers = re_idx[rng.random(len(re_idx)) < sc.first_purchase_rate]
+    re_time = inst_time[re_buyers] + np.round(rng.exponential(sc.purchase_delay_days * DAY, len(re_buyers))).astype(np.int64)
+    buyers = np.concatenate([buyers, re_buyers])
+    buy_time = np.concatenate([buy_time, re_time])
+    whale = rng.random(len(buyers)) < sc.whale_share
+    repeat = np.where(whale, sc.whale_repeat_rate, sc.repeat_purchase_rate)
+    n_repeats = np.minimum(rng.geometric(1.0 - repeat) - 1, 500)
+    rep_owner = np.repeat(np.arange(len(buyers)), n_repeats)
+    if sc.regular_repeats:
+        gaps = np.full(len(rep_owner), sc.repeat_gap_days * DAY) + rng.integers(-HOUR, HOUR, len(rep_owner))
+    else:
+        mean_gap = np.where(whale[rep_owner], sc.repeat_gap_days / 3, sc.repeat_gap_days) * DAY
+        gaps = rng.exponential(1.0, len(rep_owner)) * mean_gap + 600
+    gaps = np.round(gaps).astype(np.int64)
+    prefix = np.concatenate([[0], np.cumsum(gaps)])
+    starts = np.cumsum(n_repeats) - n_repeats
+    offset = prefix[1:] - np.repeat(prefix[starts], n_repeats)  # time since the first purchase
+    p_inst = np.concatenate([buyers, buyers[rep_owner]])
+    p_time = np.concatenate([buy_time, buy_time[rep_owner] + offset])
+    p_whale = np.concatenate([whale, whale[rep_owner]])
+    price = rng.lognormal(np.log(sc.revenue_median_usd), sc.revenue_sigma, len(p_inst))
+    price = np.maximum(0.99, np.round(price * np.where(p_whale, sc.whale_revenue_multiplier, 1.0), 2))
+    add_events(p_inst, p_time, 2, price)
+
+    e_inst, e_time = np.concatenate(ev_inst), np.concatenate(ev_time)
+    e_kind, e_rev = np.concatenate(ev_kind), np.concatenate(ev_rev)
+    order = np.lexsort((np.arange(len(e_inst)), e_kind, e_inst, e_time))
+    e_inst, e_time, e_kind, e_rev = e_inst[order], e_time[order], e_kind[order], e_rev[order]
+    events = pd.DataFrame({
+        "event_id": _str_col(_ids("e", len(e_inst), 7)),
+        "user_id": _str_col(user_ids[inst_user[e_inst]]),
+        "install_id": _str_col(install_ids[e_inst]),
+        "event_name": _str_col(np.array(["session", "sign_up", "purchase"], dtype=object)[e_kind]),
+        "event_time": _to_utc(e_time),
+        "revenue": pd.Series(np.round(e_rev, 2), dtype="float64"),
+    })
+
+    # ---- spend ---------------------------------------------------------------------------------------
+    lo = np.array([net.cpi_usd[0] for net in NETWORKS])
+    hi = np.array([net.cpi_usd[1] for net in NETWORKS])
+    cmult = np.array([COUNTRY_CPI_MULTIPLIER[c] for c in COUNTRIES]) * sc.cpi_multiplier
+    causal_ua = tc["causal"] & ~tc["rt"]
+    cu = tc["user"][causal_ua]
+    cost_day = (t_first[cu] - t0) // DAY
+    cost_camp = tc["campaign"][causal_ua]
+    cost = rng.uniform(lo[tc["net"][causal_ua]], hi[tc["net"][causal_ua]]) * cmult[country[cu]]
+    causal_rt = tc["causal"] & tc["rt"]
+    ru = tc["user"][causal_rt]
+    rt_cost = rng.uniform(lo[tc["net"][causal_rt]], hi[tc["net"][causal_rt]]) * cmult[country[ru]] * 0.35
+    rt_clicks = tc["rt"] & tc["click"] & ~tc["causal"] & (tc["time"] >= t0)
+    cpc = rng.uniform(0.15, 0.6, int(rt_clicks.sum())) * cmult[country[tc["user"][rt_clicks]]]
+    n_camp = len(camp_names)
+    grid_cost = np.zeros((days, n_camp))
+    np.add.at(grid_cost, (cost_day, cost_camp), cost)
+    np.add.at(grid_cost, ((t_re[ru] - t0) // DAY, tc["campaign"][causal_rt]), rt_cost)
+    np.add.at(grid_cost, ((tc["time"][rt_clicks] - t0) // DAY, tc["campaign"][rt_clicks]), cpc)
+    in_win = tc["time"] >= t0
+    grid_imp = np.zeros((days, n_camp), dtype=np.int64)
+    grid_clk = np.zeros((days, n_camp), dtype=np.int64)
+    day_idx = (tc["time"][in_win] - t0) // DAY
+    np.add.at(grid_imp, (day_idx, tc["campaign"][in_win]), (~tc["click"][in_win]).astype(np.int64))
+    np.add.at(grid_clk, (day_idx, tc["campaign"][in_win]), tc["click"][in_win].astype(np.int64))
+    dd, cc = np.meshgrid(np.arange(days), np.arange(n_camp), indexing="ij")
+    dd, cc = dd.ravel(), cc.ravel()
+    spend = pd.DataFrame({
+        "date": _to_utc(t0 + dd * DAY),
+        "media_source": _str_col(net_names[np.array(camp_net)[cc]]),
+        "campaign": _str_col(np.array(camp_names, dtype=object)[cc]),
+        "cost": pd.Series(np.round(grid_cost.ravel(), 2), dtype="float64"),
+        "impressions": pd.Series(grid_imp.ravel(), dtype="int64"),
+        "clicks": pd.Series(grid_clk.ravel(), dtype="int64"),
+    })
+    spend = spend.sort_values(["date", "media_source", "campaign"], kind="stable").reset_index(drop=True)
+
+    # ---- users -----------------------------------------------------------------------------------------
+    acquisition = np.where(acq >= 0, net_names[np.maximum(acq, 0)], np.where(acq == -1, ORGANIC, None))
+    users = pd.DataFrame({
+        "user_id": _str_col(user_ids),
+        "device_id": _str_col(device_id),
+        "fingerprint": _str_col(fingerprint),
+        "ip": _str_col(ip),
+        "device_model": _str_col(model),
+        "platform": _str_col(np.where(ios, "ios", "android").astype(object)),
+        "country": _str_col(np.array(COUNTRIES, dtype=object)[country]),
+        "att_consent": pd.Series(att, dtype=bool),
+        "acquisition": _str_col(acquisition.astype(object)),
+        "first_install_time": _to_utc(t_first),
+    })
+
+    return World(scenario=sc, seed=int(seed), n_users=n,
+                 start=pd.Timestamp(_dt.datetime.fromtimestamp(t0, tz=_dt.UTC)), days=days,
+                 users=users, touches=touches, installs=installs, events=events, spend=spend)
+
