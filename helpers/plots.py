@@ -66,7 +66,12 @@ _PALETTE = [
     "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
     "#7F3C8D", "#11A579", "#3969AC", "#F2B701", "#E73F74",
 ]
-_FIXED = {"organic": "#8C8C8C", "(other)": "#BDBDBD", "other": "#BDBDBD"}
+_FIXED = {
+    "organic": "#8C8C8C", "(other)": "#BDBDBD", "other": "#BDBDBD",
+    # the simulated world's networks (helpers.synth) always get these colours
+    "google_ads": "#0072B2", "meta_ads": "#CC79A7", "apple_search_ads": "#009E73", "tiktok_ads": "#E69F00",
+    "unity_ads": "#56B4E9", "applovin": "#7F3C8D", "mintegral": "#F0E442", "ironsource": "#D55E00",
+}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -98,12 +103,16 @@ def channel_color(name: str) -> str:
     return _PALETTE[code % len(_PALETTE)]
 
 
+def _is_fixed(name: str) -> bool:
+    return name in _FIXED
+
+
 def _colors(names: Iterable[object]) -> list[str]:
     """Stable colours, made distinct within one chart when two names share a hash colour."""
     out: list[str] = []
     for name in names:
         colour = channel_color(str(name))
-        if colour in out and str(name) not in _FIXED:
+        if colour in out and not _is_fixed(str(name)):
             free = [c for c in _PALETTE if c not in out]
             colour = free[0] if free else colour
         out.append(colour)

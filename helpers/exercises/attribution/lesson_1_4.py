@@ -92,9 +92,10 @@ def _best_d30_ltv() -> str:
     from helpers import kpis
 
     d = _data()
-    data_end, _ = cohort_window(d["new_installs"])
-    paid = d["new_installs"][d["new_installs"]["media_source"] != ORGANIC]
-    ltv = kpis.cohort_ltv(paid, d["purchases"], days=[30], by="media_source", as_of=data_end)
+    data_end, cohort_end = cohort_window(d["new_installs"])
+    installs = d["new_installs"]
+    cohort = installs[(installs["install_time"] < cohort_end) & (installs["media_source"] != ORGANIC)]
+    ltv = kpis.cohort_ltv(cohort, d["purchases"], days=[30], by="media_source", as_of=data_end)
     return str(ltv.xs(30, level="day")["ltv"].idxmax())
 
 
