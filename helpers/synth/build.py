@@ -210,17 +210,21 @@ def main(argv: list[str] | None = None) -> int:
                                      description="Generate the simulated datasets of the course kit.")
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="write datasets/<course>/*.csv and their data cards")
-    b.add_argument("--out", default="datasets", help="output folder (default: datasets)")
-    b.add_argument("--seed", type=int, default=DEFAULTS["seed"])
-    b.add_argument("--users", type=int, default=DEFAULTS["users"])
-    b.add_argument("--vertical", default=DEFAULTS["vertical"])
-    b.add_argument("--start", default=DEFAULTS["start"])
-    b.add_argument("--days", type=int, default=DEFAULTS["days"])
+    e = sub.add_parser("ensure", help="build the datasets if they are missing, otherwise check them (make data)")
+    for p in (b, e):
+        p.add_argument("--out", default="datasets", help="output folder (default: datasets)")
+        p.add_argument("--seed", type=int, default=DEFAULTS["seed"])
+        p.add_argument("--users", type=int, default=DEFAULTS["users"])
+        p.add_argument("--vertical", default=DEFAULTS["vertical"])
+        p.add_argument("--start", default=DEFAULTS["start"])
+        p.add_argument("--days", type=int, default=DEFAULTS["days"])
     b.add_argument("--check", action="store_true",
                    help="regenerate into a temporary folder and compare bytes instead of writing")
     args = parser.parse_args(argv)
     kwargs = {"seed": args.seed, "users": args.users, "vertical": args.vertical, "start": args.start,
               "days": args.days}
+    if args.command == "ensure":
+        args.check = (Path(args.out) / COURSE).is_dir() and any((Path(args.out) / COURSE).glob("*.csv"))
     try:
         if args.check:
             differing = check(args.out, **kwargs)
