@@ -53,6 +53,9 @@ c.OverwriteCells.add_missing_cells = True
 # Per-cell limit; a plain infinite loop is interrupted after this, a loop that swallows the
 # interrupt makes the whole submission "failed to grade" a few seconds later (IOPub timeout).
 c.Execute.timeout = int(os.environ.get("MMA_EXECUTE_TIMEOUT", "60"))
+# ipykernel 7.4 prints "Kernel is running over TCP without encryption" for every kernel (the
+# IPC transport breaks nbgrader, see the toolchain probe); the kernel's own log is noise here.
+c.Execute.extra_arguments = ["--IPKernelApp.log_level=ERROR"]
 # Stock nbgrader gives 0 points to any grade cell that wrote to stderr (warnings included).
 # StderrToStdout runs right after Execute: warnings stay visible, real errors still fail.
 c.Autograde.autograde_preprocessors = [
