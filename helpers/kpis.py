@@ -53,6 +53,8 @@ __all__ = ["cpi", "cpa", "roas", "retention", "cohort_ltv"]
 By = str | Sequence[str] | None
 _DAY = 86_400 * 10**9
 _ALL = "all"
+# index name of the single level used when no grouping is asked for (cannot clash with a column name)
+_NO_GROUPING = "\x00no-grouping"
 
 
 def _by_list(by: By) -> list[str]:
@@ -314,7 +316,7 @@ def _cohorts(
             else pd.MultiIndex.from_tuples(list(labels), names=by)
         )
     else:
-        codes, labels = np.zeros(len(members), dtype=np.int64), pd.Index([_ALL], name="group")
+        codes, labels = np.zeros(len(members), dtype=np.int64), pd.Index([_ALL], name=_NO_GROUPING)
     members["group"] = codes
 
     ev_ns = ev_time.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]").view("i8")
@@ -340,7 +342,7 @@ def _tidy(values: dict[str, np.ndarray], days: np.ndarray, labels: pd.Index) -> 
     else:
         index = pd.MultiIndex.from_product([labels, days], names=[labels.name, "day"])
     out = pd.DataFrame(frames, index=index)
-    if labels.name == "group":
+    if labels.name == _NO_GROUPING:
         out = out.droplevel(0)
     return out.sort_index()
 

@@ -190,3 +190,14 @@ def test_cohort_errors(installs, events):
         cohort_ltv(naive, events)
     with pytest.raises(InputTypeError, match="must hold numbers"):
         cohort_ltv(installs, events.assign(revenue="lots"))
+
+
+def test_grouping_column_named_group_keeps_its_level():
+    """Regression: a real column called 'group' must not be mistaken for 'no grouping'."""
+    t0 = pd.Timestamp("2026-03-01", tz="UTC")
+    inst = pd.DataFrame({"user_id": ["a", "b"], "install_time": [t0, t0], "group": ["x", "y"]})
+    ev = pd.DataFrame({"user_id": ["a"], "event_time": [t0 + pd.Timedelta(days=1, hours=1)],
+                       "event_name": ["session"], "revenue": [0.0]})
+    out = retention(inst, ev, days=[1], by="group", as_of=t0 + pd.Timedelta(days=10))
+    assert list(out.index.names) == ["group", "day"]
+    assert out.loc[("x", 1), "retention"] == 1.0 and out.loc[("y", 1), "retention"] == 0.0
