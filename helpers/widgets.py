@@ -263,31 +263,54 @@ class LookbackExplorer:
 def credit_figure(credit: pd.Series, baseline: pd.Series | None = None, click_days: float = DEFAULT_CLICK_DAYS,
                   view_hours: float = DEFAULT_VIEW_HOURS,
                   probabilistic_hours: float = DEFAULT_PROBABILISTIC_HOURS) -> Any:
-    """A bar chart of installs per media source; the default windows' values as black ticks.
+    """Installs per media source (top) and, with a ``baseline``, the change against it (bottom).
 
+    The default windows' values are drawn as black ticks on the top chart; the bottom chart shows
+    gains in green and losses in red, so credit moving between networks and organic is easy to see.
     Returns a :class:`matplotlib.figure.Figure` that is not registered with pyplot (so it never
     shows twice in a notebook); :class:`LookbackExplorer` turns it into a PNG.
     """
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(8.5, 3.8))
-    ax = fig.add_subplot()
+    names = [str(s) for s in credit.index]
     x = np.arange(len(credit))
-    colours = ["#9aa5b1" if s == ORGANIC else "#2a5db0" for s in credit.index]
-    bars = ax.bar(x, credit.to_numpy(), color=colours, width=0.7)
+    values = credit.to_numpy()
+    fig = Figure(figsize=(8.5, 5.6 if baseline is not None else 3.8))
     if baseline is not None:
+        ax, ax_diff = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
+    else:
+        ax, ax_diff = fig.add_subplot(), None
+    colours = ["#9aa5b1" if s == ORGANIC else "#2a5db0" for s in names]
+    bars = ax.bar(x, values, color=colours, width=0.7)
+    for rect, value in zip(bars, values, strict=True):
+        ax.annotate(f"{int(value):,}", (rect.get_x() + rect.get_width() / 2, rect.get_height()),
+                    ha="center", va="bottom", fontsize=8, xytext=(0, 2), textcoords="offset points")
+    top = float(values.max(initial=0))
+    if baseline is not None and ax_diff is not None:
         base = baseline.reindex(credit.index, fill_value=0).to_numpy()
         ax.scatter(x, base, marker="_", s=900, color="black", linewidths=2, zorder=3,
                    label=t("widgets.lookback.baseline"))
         ax.legend(loc="upper left", frameon=False)
-    for rect, value in zip(bars, credit.to_numpy(), strict=True):
-        ax.annotate(f"{int(value):,}", (rect.get_x() + rect.get_width() / 2, rect.get_height()),
-                    ha="center", va="bottom", fontsize=8, xytext=(0, 2), textcoords="offset points")
-    ax.set_xticks(x, [str(s) for s in credit.index], rotation=30, ha="right")
+        top = max(top, float(base.max(initial=0)))
+        diff = values - base
+        diff_bars = ax_diff.bar(x, diff, width=0.7,
+                                color=["#1e7b3a" if d > 0 else "#a8261b" for d in diff])
+        for rect, d in zip(diff_bars, diff, strict=True):
+            if d:
+                ax_diff.annotate(f"{int(d):+,}", (rect.get_x() + rect.get_width() / 2, d), ha="center",
+                                 va="bottom" if d > 0 else "top", fontsize=8,
+                                 xytext=(0, 2 if d > 0 else -2), textcoords="offset points")
+        ax_diff.axhline(0, color="black", linewidth=0.8)
+        span = float(np.abs(diff).max(initial=0))
+        ax_diff.set_ylim(-span * 1.35 - 1, span * 1.35 + 1)
+        ax_diff.set_ylabel(t("widgets.lookback.diff_ylabel"))
+        ax_diff.spines[["top", "right"]].set_visible(False)
+        ax_diff.set_xticks(x, names, rotation=30, ha="right")
+    else:
+        ax.set_xticks(x, names, rotation=30, ha="right")
     ax.set_ylabel(t("widgets.lookback.ylabel"))
     ax.set_title(t("widgets.lookback.chart_title", click=click_days, view=view_hours, prob=probabilistic_hours),
                  fontsize=11)
-    top = max(float(credit.max()), float(baseline.max()) if baseline is not None else 0.0)
     ax.set_ylim(0, top * 1.15 + 1)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
