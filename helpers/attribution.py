@@ -198,6 +198,8 @@ def _waterfall(
         (dev, allowed & ~is_click, t_dev, view_lb, _DEVICE),
     ]
     for key, mask, tkey, window, code in tiers:
+        if window <= pd.Timedelta(0):  # a zero window switches the tier off
+            continue
         open_ = winner < 0
         if not open_.any():
             break
@@ -228,7 +230,8 @@ def attribute_installs(
       its lookback window, both ends inclusive: clicks matched on device ID within
       ``click_lookback`` (7 days), impressions matched on device ID within ``view_lookback``
       (24 h), clicks matched on ``fingerprint`` (probabilistic) within ``probabilistic_window``
-      (24 h, never longer than ``click_lookback``). Impressions are never matched
+      (24 h, never longer than ``click_lookback``); a zero view or probabilistic window switches
+      that tier off. Impressions are never matched
       probabilistically.
     * Waterfall: device-ID click > probabilistic click > device-ID impression > organic. Inside a
       tier the latest touch wins (last touch), so a device-ID click 5 days old beats a
@@ -284,8 +287,8 @@ def attribute_installs(
     require_columns(touches, "touches", _TOUCH_COLUMNS, optional=("is_retargeting",))
     require_columns(installs, "installs", _INSTALL_COLUMNS)
     click_lb = to_timedelta(click_lookback, "click_lookback")
-    view_lb = to_timedelta(view_lookback, "view_lookback")
-    prob_window = to_timedelta(probabilistic_window, "probabilistic_window")
+    view_lb = to_timedelta(view_lookback, "view_lookback", allow_zero=True)
+    prob_window = to_timedelta(probabilistic_window, "probabilistic_window", allow_zero=True)
     reattr = to_timedelta(reattribution_window, "reattribution_window")
     if isinstance(self_attributing, str):
         raise InputTypeError("self_attributing must be a collection of media-source names, not one string")

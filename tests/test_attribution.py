@@ -540,3 +540,20 @@ def test_paths_from_touches_builds_converting_and_null_paths():
     short = paths_from_touches(t, conv, lookback="30D")
     assert "search" not in short["path"].tolist()  # u3's touch is 40 days old
     assert attribute_paths(got, "linear").sum() == 2.0
+
+
+def test_zero_view_and_probabilistic_windows_switch_those_tiers_off():
+    t = pd.Timestamp("2026-03-10 12:00", tz="UTC")
+    touches = pd.DataFrame({
+        "touch_id": ["imp", "fp"], "device_id": ["d1", pd.NA], "fingerprint": [pd.NA, "f1"],
+        "media_source": ["meta_ads", "applovin"], "campaign": ["c", "c"], "site_id": ["s", "s"],
+        "touch_type": ["impression", "click"], "touch_time": [t - pd.Timedelta("1h"), t - pd.Timedelta("1h")],
+    })
+    installs = pd.DataFrame({"install_id": ["i1", "i2"], "device_id": ["d1", "d2"], "fingerprint": ["f0", "f1"],
+                             "install_time": [t, t]})
+    on = attribute_installs(touches, installs)
+    assert list(on["media_source"]) == ["meta_ads", "applovin"]
+    off = attribute_installs(touches, installs, view_lookback="0h", probabilistic_window="0h")
+    assert list(off["media_source"]) == ["organic", "organic"]
+    with pytest.raises(ValueError, match="click_lookback must be a positive duration"):
+        attribute_installs(touches, installs, click_lookback="0h")
