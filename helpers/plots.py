@@ -41,6 +41,9 @@ __all__ = [
     "ltv_curves",
     "transition_heatmap",
     "time_decay_weights",
+    "grouped_bars",
+    "count_heatmap",
+    "ctit_histogram",
 ]
 
 #: The kit's matplotlib style (applied only while a helper draws; global settings are untouched).
