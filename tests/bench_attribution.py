@@ -73,6 +73,14 @@ if case == "attribute_installs":
     touches, installs = make_install_data()
     run = lambda: A.attribute_installs(touches, installs)
     size = {{"touches": n_touches, "installs": n_installs}}
+elif case == "attribute_installs_world":
+    # the simulated world at the size that gives about n_touches touches (realistic mix of
+    # device-ID, probabilistic, SAN and organic installs)
+    from helpers.synth import generate_world
+    world = generate_world(max(1000, int(n_touches / 3.6)), seed=99, vertical="gaming")
+    touches, installs = world.touches, world.installs
+    run = lambda: A.attribute_installs(touches, installs)
+    size = {{"touches": len(touches), "installs": len(installs)}}
 else:
     paths = make_paths()
     run = lambda: A.attribute_paths(paths, case)
@@ -89,7 +97,7 @@ t1 = time.perf_counter()
 run()
 elapsed_plain = time.perf_counter() - t1
 extra = {{}}
-if case == "attribute_installs":
+if case.startswith("attribute_installs"):
     extra["match_type_counts"] = result["match_type"].value_counts().to_dict()
     extra["install_type_counts"] = result["install_type"].value_counts().to_dict()
 else:
@@ -122,7 +130,7 @@ def main() -> None:
     parser.add_argument("--paths", type=int, default=100_000)
     parser.add_argument("--channels", type=int, default=20)
     args = parser.parse_args()
-    cases = ["attribute_installs", "markov", "shapley", "linear", "position_based"]
+    cases = ["attribute_installs", "attribute_installs_world", "markov", "shapley", "linear", "position_based"]
     print(
         json.dumps(
             {"python": sys.version.split()[0], "results": [run_case(c, args) for c in cases]}, indent=2
