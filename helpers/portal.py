@@ -96,6 +96,7 @@ h1{margin-bottom:4px} .sub{color:#5b6472;margin-top:0}
 .course{background:#fff;border:1px solid #dde2ea;border-radius:8px;padding:16px 20px;margin:18px 0}
 .meta{color:#5b6472;font-size:14px} table{border-collapse:collapse;width:100%;margin-top:10px}
 td,th{padding:6px 8px;border-bottom:1px solid #eef0f4;text-align:left;font-size:15px}
+td:nth-child(2){white-space:nowrap}
 .bar{background:#eef0f4;border-radius:4px;width:120px;height:10px;display:inline-block;vertical-align:middle}
 .fill{background:#2f7d4f;height:10px;border-radius:4px}
 .finished{color:#2f7d4f;font-weight:600} .started{color:#a86a00} .not_started{color:#8a93a3}
