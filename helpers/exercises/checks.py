@@ -7,14 +7,18 @@ a percentage instead of a share, credit that does not add up, a channel missingâ
 >>> from helpers.exercises import checks
 >>> checks.number(rel=0.01)(0.30, 0.3) is None
 True
->>> checks.number(rel=0.01)(30, 0.3).key
+>>> checks.number(rel=0.01, share=True)(30, 0.3).key
 'check.number.percent_not_share'
+
+To name the mistakes a particular exercise invites (the paid share instead of the organic share, a
+ratio upside downâ€¦), wrap a checker in :func:`with_mistakes`.
 """
 
 from __future__ import annotations
 
+import inspect
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -22,7 +26,8 @@ import pandas as pd
 
 from helpers.exercises.core import Feedback
 
-__all__ = ["number", "mapping", "choice", "dataframe", "all_of", "text_list"]
+__all__ = ["number", "mapping", "choice", "dataframe", "all_of", "text_list", "with_mistakes", "answer_is",
+           "VALUE_KEYS"]
 
 Checker = Callable[[Any, Any], Feedback | None]
 
@@ -46,8 +51,7 @@ def number(rel: float = 1e-3, abs_tol: float = 1e-9, share: bool = False, intege
     """
 
     def check(answer: Any, expected: Any) -> Feedback | None:
-        if isinstance(answer, pd.Series | np.ndarray) and np.size(answer) == 1:
-            answer = np.asarray(answer).ravel()[0]
+        answer = _scalar(answer)
         if not _is_number(answer):
             return Feedback("check.number.not_a_number", {"got": _type_name(answer)})
         value = float(answer)
@@ -67,7 +71,15 @@ def number(rel: float = 1e-3, abs_tol: float = 1e-9, share: bool = False, intege
         direction = "check.number.too_high" if value > exp else "check.number.too_low"
         return Feedback(direction, {"got": _fmt(value)})
 
+    check.tolerance = (rel, abs_tol)  # read by with_mistakes
     return check
+
+
+def _scalar(x: Any) -> Any:
+    """A one-element Series or array as its element; anything else unchanged."""
+    if isinstance(x, pd.Series | np.ndarray) and np.size(x) == 1:
+        return np.asarray(x).ravel()[0]
+    return x
 
 
 def _fmt(x: float) -> str:
@@ -124,6 +136,7 @@ def mapping(rel: float = 1e-3, abs_tol: float = 1e-6, total: bool = True, what: 
             return Feedback("check.mapping.values_off", {"keys": _names(off), "n": len(off), "what": what})
         return None
 
+    check.tolerance = (rel, abs_tol)  # read by with_mistakes
     return check
 
 
@@ -211,4 +224,142 @@ def all_of(*checkers: Checker) -> Checker:
                 return fb
         return None
 
+    return check
+
+
+# ---------------------------------------------------------------------------- named mistakes
+#: The feedback keys of a well-formed answer with the wrong value: the only ones behind which
+#: :func:`with_mistakes` looks for a known mistake unless told otherwise (``when=``).
+VALUE_KEYS = frozenset({
+    "check.number.too_high", "check.number.too_low",
+    "check.choice.wrong",
+    "check.mapping.total", "check.mapping.values_off",
+})
+
+
+class _AnswerTest:
+    """A mistake recognised by a test on the answer (see :func:`answer_is`)."""
+
+    def __init__(self, predicate: Callable[[Any], bool]) -> None:
+        self.predicate = predicate
+
+
+def answer_is(predicate: Callable[[Any], bool]) -> _AnswerTest:
+    """A mistake recognised by a property of the answer instead of by a value, for :func:`with_mistakes`.
+
+    ``answer_is(lambda v: v > 50)`` matches every answer above 50 (a count where a ratio was asked).
+    Numbers (also a one-element Series) reach the test as a ``float``, other answers as given.
+    """
+    return _AnswerTest(predicate)
+
+
+class _Lazy:
+    """A mistake value computed on first use, then cached (per expected value if it takes one)."""
+
+    _UNSET = object()
+
+    def __init__(self, compute: Callable[..., Any]) -> None:
+        self.compute = compute
+        try:
+            params = inspect.signature(compute).parameters.values()
+        except (TypeError, ValueError):  # a builtin without a signature: call it without arguments
+            params = []
+        positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        self.takes_expected = any(p.kind in positional and p.default is p.empty for p in params)
+        self.expected: Any = self._UNSET
+        self.value: Any = None
+
+    def get(self, expected: Any) -> Any:
+        key = expected if self.takes_expected else None
+        if self.expected is self._UNSET or self.expected is not key:
+            self.value = self.compute(expected) if self.takes_expected else self.compute()
+            self.expected = key
+        return self.value
+
+
+def _same(answer: Any, value: Any, rel: float, abs_tol: float) -> bool:
+    """Whether an answer equals a mistake's value, within the tolerance."""
+    if _is_number(value):
+        got = _scalar(answer)
+        return _is_number(got) and math.isclose(float(got), float(value), rel_tol=rel, abs_tol=abs_tol)
+    if isinstance(value, str):
+        return isinstance(answer, str) and answer.strip().lower() == value.strip().lower()
+    if isinstance(value, pd.Series | dict):
+        got, exp = _as_series(answer), _as_series(value)
+        if got is None or exp is None or {str(k) for k in got.index} != {str(k) for k in exp.index}:
+            return False
+        try:
+            got = pd.Series(got.to_numpy(dtype=float), index=got.index.map(str))
+            exp = pd.Series(exp.to_numpy(dtype=float), index=exp.index.map(str))
+        except (TypeError, ValueError):
+            return False
+        return all(math.isclose(got[k], exp[k], rel_tol=rel, abs_tol=abs_tol) for k in exp.index)
+    raise TypeError(f"with_mistakes cannot compare an answer with a {type(value).__name__}")
+
+
+def with_mistakes(
+    base: Checker,
+    mistakes: Sequence[tuple[Any, str | Feedback]],
+    *,
+    when: Iterable[str] = VALUE_KEYS,
+    rel: float | None = None,
+    abs_tol: float | None = None,
+) -> Checker:
+    """``base``, plus a specific message for each common mistake it would only call "wrong".
+
+    ``mistakes`` is a list of ``(value, key)`` pairs: the value a mistake produces and the message key
+    (or a :class:`Feedback`, to pass message parameters) that explains it. When ``base`` finds the
+    answer wrong with a feedback key in ``when`` (by default :data:`VALUE_KEYS`: too high, too low,
+    the wrong choice, credit off; never a wrong type, not-a-number or a missing key), the pairs are
+    tried in order and the first whose value equals the answer gives the feedback. When none
+    matches, or ``base`` says anything else, ``base``'s feedback stands. A value is
+
+    - a number, a string, a Series or a dict;
+    - a function that computes it, called on first use only and cached: without an argument, or
+      with the expected value if it has a required parameter (``lambda expected: 1 / expected``).
+      It may return ``None`` when the mistake does not apply to the data;
+    - :func:`answer_is` with a test on the answer (``answer_is(lambda v: v > 50)``).
+
+    "Equals" has ``base``'s tolerance: numbers by :func:`math.isclose` with its ``rel`` and
+    ``abs_tol`` (give ``rel=0, abs_tol=0`` to require the exact count), strings ignoring case and
+    surrounding spaces, a Series or dict when it has the same keys and every value is close.
+
+    Note: ``number(share=True)`` answers a value outside 0..1 with ``check.number.share_out_of_range``,
+    which is not in :data:`VALUE_KEYS`; add it to ``when`` to name such mistakes.
+
+    >>> check = with_mistakes(number(rel=1e-3), [
+    ...     (lambda expected: 1 / expected, "lesson.q2.upside_down"),
+    ...     (answer_is(lambda v: v > 50), "lesson.q2.not_a_ratio"),
+    ... ])
+    >>> check(0.5, 2.0).key, check(120, 2.0).key, check(3.0, 2.0).key, check("2", 2.0).key
+    ('lesson.q2.upside_down', 'lesson.q2.not_a_ratio', 'check.number.too_high', 'check.number.not_a_number')
+    """
+    base_rel, base_abs = getattr(base, "tolerance", (1e-3, 1e-9))
+    rel = base_rel if rel is None else rel
+    abs_tol = base_abs if abs_tol is None else abs_tol
+    when = frozenset(when)
+    pairs = [
+        (_Lazy(value) if callable(value) and not isinstance(value, _AnswerTest) else value,
+         key if isinstance(key, Feedback) else Feedback(key, {}))
+        for value, key in mistakes
+    ]
+
+    def check(answer: Any, expected: Any) -> Feedback | None:
+        feedback = base(answer, expected)
+        if feedback is None or feedback.key not in when:
+            return feedback
+        plain = _scalar(answer)
+        plain = float(plain) if _is_number(plain) else answer
+        for value, mistake in pairs:
+            if isinstance(value, _AnswerTest):
+                if value.predicate(plain):
+                    return mistake
+                continue
+            if isinstance(value, _Lazy):
+                value = value.get(expected)
+            if value is not None and _same(answer, value, rel, abs_tol):
+                return mistake
+        return feedback
+
+    check.tolerance = (rel, abs_tol)
     return check

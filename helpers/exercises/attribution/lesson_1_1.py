@@ -3,18 +3,19 @@
 Messages: ``helpers/messages/en/attribution_lesson_1_1.toml``. Every expected value is computed
 with :func:`helpers.attribution.attribute_installs` on the committed data
 (``helpers.data.load("attribution/touches")`` and ``"attribution/installs"``), on first use.
+
+Each checker lists the common mistakes it recognises with :func:`helpers.exercises.checks.with_mistakes`:
+the value a mistake gives (or a function computing it) and the message key that explains it.
 """
 
 from __future__ import annotations
 
 import functools
-import math
-from typing import Any
 
 import pandas as pd
 
 from helpers.exercises import checks
-from helpers.exercises.core import Exercise, Feedback
+from helpers.exercises.core import Exercise
 
 __all__ = ["q1", "q2", "q3", "q4", "EXERCISES", "network_claims"]
 
@@ -64,28 +65,26 @@ def _organic_share() -> float:
     return float((_attributed()["media_source"] == ORGANIC).mean())
 
 
-def _q1_checker(answer: Any, expected: Any) -> Feedback | None:
-    fb = checks.number(rel=1e-3, share=True)(answer, expected)
-    if fb is None or fb.key != "check.number.too_high" and fb.key != "check.number.too_low":
-        return fb
-    value = float(answer)
+def _paid_share() -> float:
+    return float((_attributed()["media_source"] != ORGANIC).mean())
+
+
+def _true_organic_share() -> float | None:
     attributed = _attributed()
-    paid_share = float((attributed["media_source"] != ORGANIC).mean())
-    if math.isclose(value, paid_share, rel_tol=1e-3):
-        return Feedback(f"{_MSG}.q1.paid_share", {})
-    truth_col = "true_source" if "true_source" in attributed.columns else None
-    if truth_col and math.isclose(value, float((attributed[truth_col] == ORGANIC).mean()), rel_tol=1e-3):
-        return Feedback(f"{_MSG}.q1.true_share", {})
-    if value > 1:
-        return Feedback(f"{_MSG}.q1.count_not_share", {})
-    return fb
+    if "true_source" not in attributed.columns:
+        return None
+    return float((attributed["true_source"] == ORGANIC).mean())
 
 
 q1 = Exercise(
     course=COURSE, lesson=LESSON, name="q1",
     variable="organic_share",
     expected=_organic_share,
-    checker=_q1_checker,
+    checker=checks.with_mistakes(checks.number(rel=1e-3, share=True), [
+        (_paid_share, f"{_MSG}.q1.paid_share"),
+        (_true_organic_share, f"{_MSG}.q1.true_share"),
+        (checks.answer_is(lambda v: v > 1), f"{_MSG}.q1.count_not_share"),
+    ]),
     hints=3,
     solution_code='organic_share = (attributed["media_source"] == "organic").mean()',
 )
@@ -97,28 +96,20 @@ def _overcount() -> float:
     return float(_claims().sum() / paid)
 
 
-def _q2_checker(answer: Any, expected: Any) -> Feedback | None:
-    fb = checks.number(rel=1e-3)(answer, expected)
-    if fb is None or not fb.key.startswith("check.number.too_"):
-        return fb
-    value = float(answer)
-    claims, attributed = _claims(), _attributed()
-    if math.isclose(value, float(claims.sum() / len(attributed)), rel_tol=1e-3):
-        return Feedback(f"{_MSG}.q2.divided_by_all", {})
-    if math.isclose(value, 1 / expected, rel_tol=1e-3):
-        return Feedback(f"{_MSG}.q2.upside_down", {})
-    if value > 50:
-        return Feedback(f"{_MSG}.q2.not_a_ratio", {})
-    if value < 1:
-        return Feedback(f"{_MSG}.q2.below_one", {})
-    return fb
+def _claims_per_install() -> float:
+    return float(_claims().sum() / len(_attributed()))
 
 
 q2 = Exercise(
     course=COURSE, lesson=LESSON, name="q2",
     variable="overcount",
     expected=_overcount,
-    checker=_q2_checker,
+    checker=checks.with_mistakes(checks.number(rel=1e-3), [
+        (_claims_per_install, f"{_MSG}.q2.divided_by_all"),
+        (lambda expected: 1 / expected, f"{_MSG}.q2.upside_down"),
+        (checks.answer_is(lambda v: v > 50), f"{_MSG}.q2.not_a_ratio"),
+        (checks.answer_is(lambda v: v < 1), f"{_MSG}.q2.below_one"),
+    ]),
     hints=3,
     solution_code=(
         'paid_installs = (attributed["media_source"] != "organic").sum()\n'
@@ -128,37 +119,35 @@ q2 = Exercise(
 
 
 # ------------------------------------------------------------------ q3: iOS installs without a device ID
+def _ios() -> pd.DataFrame:
+    _touches, installs = _tables()
+    return installs[installs["platform"] == "ios"]
+
+
 def _ios_without_id() -> float:
-    _touches, installs = _tables()
-    ios = installs[installs["platform"] == "ios"]
-    return float(ios["device_id"].isna().mean())
+    return float(_ios()["device_id"].isna().mean())
 
 
-def _q3_checker(answer: Any, expected: Any) -> Feedback | None:
-    fb = checks.number(rel=1e-3, share=True)(answer, expected)
-    if fb is None or not fb.key.startswith("check.number.too_"):
-        return fb
-    value = float(answer)
+def _all_without_id() -> float:
     _touches, installs = _tables()
-    if math.isclose(value, float(installs["device_id"].isna().mean()), rel_tol=1e-3):
-        return Feedback(f"{_MSG}.q3.all_platforms", {})
-    ios = installs[installs["platform"] == "ios"]
-    if math.isclose(value, float(ios["device_id"].notna().mean()), rel_tol=1e-3):
-        return Feedback(f"{_MSG}.q3.with_id", {})
-    if math.isclose(value, float(installs["device_id"].isna().sum() / len(installs)), rel_tol=1e-3) or (
-        math.isclose(value, float(ios["device_id"].isna().sum() / len(installs)), rel_tol=1e-3)
-    ):
-        return Feedback(f"{_MSG}.q3.all_platforms", {})
-    if value > 1:
-        return Feedback(f"{_MSG}.q3.count_not_share", {})
-    return fb
+    return float(installs["device_id"].isna().mean())
+
+
+def _ios_without_id_of_all() -> float:
+    _touches, installs = _tables()
+    return float(_ios()["device_id"].isna().sum() / len(installs))
 
 
 q3 = Exercise(
     course=COURSE, lesson=LESSON, name="q3",
     variable="ios_without_id",
     expected=_ios_without_id,
-    checker=_q3_checker,
+    checker=checks.with_mistakes(checks.number(rel=1e-3, share=True), [
+        (_all_without_id, f"{_MSG}.q3.all_platforms"),
+        (lambda: float(_ios()["device_id"].notna().mean()), f"{_MSG}.q3.with_id"),
+        (_ios_without_id_of_all, f"{_MSG}.q3.all_platforms"),
+        (checks.answer_is(lambda v: v > 1), f"{_MSG}.q3.count_not_share"),
+    ]),
     hints=3,
     solution_code=(
         'ios = installs[installs["platform"] == "ios"]\n'
@@ -168,33 +157,29 @@ q3 = Exercise(
 
 
 # ------------------------------------------------------------------ q4: agreement with the truth
+def _same_source() -> pd.Series:
+    attributed = _attributed()
+    return attributed["media_source"] == attributed["true_source"]
+
+
 def _agreement() -> float:
-    attributed = _attributed()
-    return float((attributed["media_source"] == attributed["true_source"]).mean())
+    return float(_same_source().mean())
 
 
-def _q4_checker(answer: Any, expected: Any) -> Feedback | None:
-    fb = checks.number(rel=1e-3, share=True)(answer, expected)
-    if fb is None or not fb.key.startswith("check.number.too_"):
-        return fb
-    value = float(answer)
-    attributed = _attributed()
-    same = attributed["media_source"] == attributed["true_source"]
-    if math.isclose(value, float((~same).mean()), rel_tol=1e-3):
-        return Feedback(f"{_MSG}.q4.disagreement", {})
-    paid = attributed["media_source"] != ORGANIC
-    if paid.any() and math.isclose(value, float(same[paid].mean()), rel_tol=1e-3):
-        return Feedback(f"{_MSG}.q4.paid_only", {})
-    if value > 1:
-        return Feedback(f"{_MSG}.q4.count_not_share", {})
-    return fb
+def _agreement_of_paid() -> float | None:
+    paid = _attributed()["media_source"] != ORGANIC
+    return float(_same_source()[paid].mean()) if paid.any() else None
 
 
 q4 = Exercise(
     course=COURSE, lesson=LESSON, name="q4",
     variable="agreement",
     expected=_agreement,
-    checker=_q4_checker,
+    checker=checks.with_mistakes(checks.number(rel=1e-3, share=True), [
+        (lambda: float((~_same_source()).mean()), f"{_MSG}.q4.disagreement"),
+        (_agreement_of_paid, f"{_MSG}.q4.paid_only"),
+        (checks.answer_is(lambda v: v > 1), f"{_MSG}.q4.count_not_share"),
+    ]),
     hints=3,
     solution_code='agreement = (attributed["media_source"] == attributed["true_source"]).mean()',
 )

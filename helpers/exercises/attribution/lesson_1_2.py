@@ -8,8 +8,6 @@ on the committed data, and on :func:`san_example` (the hand-made example the les
 from __future__ import annotations
 
 import functools
-import math
-from typing import Any
 
 import pandas as pd
 
@@ -86,34 +84,28 @@ def _credit(click_days: int = 7, view_hours: int = 24) -> pd.Series:
     return credit_by_window(*_tables(), click_days=click_days, view_hours=view_hours)
 
 
-def _is_too(fb: Feedback | None) -> bool:
-    return fb is not None and fb.key.startswith("check.number.too_")
-
-
 # ------------------------------------------------------------------ q1: one-day click lookback
-def _q1_expected() -> int:
-    return int((_attributed("1D")["media_source"] == Q1_NETWORK).sum())
-
-
-def _q1_checker(answer: Any, expected: Any) -> Feedback | None:
-    fb = checks.number(rel=0, abs_tol=0.5, integer=True)(answer, expected)
-    if not _is_too(fb):
-        return fb
-    value = float(answer)
-    if value == (_attributed("7D")["media_source"] == Q1_NETWORK).sum():
-        return Feedback(f"{_MSG}.q1.default_window", {"network": Q1_NETWORK})
-    if 0 < value <= 1:
-        return Feedback(f"{_MSG}.q1.share_not_count", {})
-    if value == (_attributed("1D")["media_source"] != ORGANIC).sum():
-        return Feedback(f"{_MSG}.q1.all_networks", {"network": Q1_NETWORK})
-    return fb
+def _installs_of(network: str | None, click_lookback: str) -> int:
+    """Installs credited to ``network`` (``None``: to any network) with this click lookback."""
+    sources = _attributed(click_lookback)["media_source"]
+    return int((sources != ORGANIC).sum() if network is None else (sources == network).sum())
 
 
 q1 = Exercise(
     course=COURSE, lesson=LESSON, name="q1",
     variable="applovin_1d",
-    expected=_q1_expected,
-    checker=_q1_checker,
+    expected=lambda: _installs_of(Q1_NETWORK, "1D"),
+    checker=checks.with_mistakes(
+        checks.number(rel=0, abs_tol=0.5, integer=True),
+        [
+            (lambda: _installs_of(Q1_NETWORK, "7D"),
+             Feedback(f"{_MSG}.q1.default_window", {"network": Q1_NETWORK})),
+            (checks.answer_is(lambda v: 0 < v <= 1), f"{_MSG}.q1.share_not_count"),
+            (lambda: _installs_of(None, "1D"),
+             Feedback(f"{_MSG}.q1.all_networks", {"network": Q1_NETWORK})),
+        ],
+        abs_tol=0,  # counts: a mistake only when the answer is exactly that count
+    ),
     hints=3,
     solution_code=(
         'one_day = attribute_installs(touches, installs, click_lookback="1D")\n'
@@ -127,23 +119,20 @@ def _q2_expected() -> int:
     return int(_credit(7, 0)[ORGANIC] - _credit(7, 24)[ORGANIC])
 
 
-def _q2_checker(answer: Any, expected: Any) -> Feedback | None:
-    fb = checks.number(rel=0, abs_tol=0.5, integer=True)(answer, expected)
-    if fb is not None and fb.key == "check.number.wrong_sign":
-        return Feedback(f"{_MSG}.q2.sign", {})
-    if not _is_too(fb):
-        return fb
-    value = float(answer)
-    if value in (_credit(7, 0)[ORGANIC], _credit(7, 24)[ORGANIC]):
-        return Feedback(f"{_MSG}.q2.total_not_change", {})
-    return fb
-
-
 q2 = Exercise(
     course=COURSE, lesson=LESSON, name="q2",
     variable="moved_to_organic",
     expected=_q2_expected,
-    checker=_q2_checker,
+    checker=checks.with_mistakes(
+        checks.number(rel=0, abs_tol=0.5, integer=True),
+        [
+            (lambda expected: -expected, f"{_MSG}.q2.sign"),  # subtracted the wrong way round
+            (lambda: _credit(7, 0)[ORGANIC], f"{_MSG}.q2.total_not_change"),
+            (lambda: _credit(7, 24)[ORGANIC], f"{_MSG}.q2.total_not_change"),
+        ],
+        when={"check.number.too_high", "check.number.too_low", "check.number.wrong_sign"},
+        abs_tol=0,  # counts: a mistake only when the answer is exactly that count
+    ),
     hints=3,
     solution_code=(
         "no_views = credit_by_window(touches, installs, click_days=7, view_hours=0)\n"
@@ -163,21 +152,16 @@ def _q3_expected() -> str:
     return ORGANIC if pd.isna(touch) else str(touch)
 
 
-def _q3_checker(answer: Any, expected: Any) -> Feedback | None:
-    fb = checks.choice(SAN_OPTIONS)(answer, expected)
-    if fb is None or fb.key != "check.choice.wrong":
-        return fb
-    given = str(answer).strip()
-    given = ORGANIC if given.lower() == ORGANIC else given.upper()
-    key = {"B": "view_later", "C": "c_removed", "D": "after_install", ORGANIC: "organic"}.get(given)
-    return Feedback(f"{_MSG}.q3.{key}", {}) if key else fb
-
-
 q3 = Exercise(
     course=COURSE, lesson=LESSON, name="q3",
     variable="credited_without_c",
     expected=_q3_expected,
-    checker=_q3_checker,
+    checker=checks.with_mistakes(checks.choice(SAN_OPTIONS), [
+        ("B", f"{_MSG}.q3.view_later"),
+        ("C", f"{_MSG}.q3.c_removed"),
+        ("D", f"{_MSG}.q3.after_install"),
+        (ORGANIC, f"{_MSG}.q3.organic"),
+    ]),
     hints=3,
     solution_code=(
         'touches_no_c, install_no_c = san_example(without="C")\n'
@@ -187,36 +171,30 @@ q3 = Exercise(
 
 
 # ------------------------------------------------------------------ q4: CTIT within the first hour
-def _q4_expected() -> float:
-    clicks = _attributed("7D")
-    clicks = clicks[clicks["touch_type"] == "click"]
-    return float((clicks["ctit"] <= pd.Timedelta(hours=1)).mean())
+def _first_hour_share(installs: pd.DataFrame) -> float:
+    return float((installs["ctit"] <= pd.Timedelta(hours=1)).mean())
 
 
-def _q4_checker(answer: Any, expected: Any) -> Feedback | None:
-    fb = checks.number(rel=1e-3, share=True)(answer, expected)
-    if not _is_too(fb):
-        return fb
-    value = float(answer)
+def _clicks() -> pd.DataFrame:
     attributed = _attributed("7D")
-    all_paid = attributed[attributed["media_source"] != ORGANIC]
-    if math.isclose(value, float((all_paid["ctit"] <= pd.Timedelta(hours=1)).mean()), rel_tol=1e-3):
-        return Feedback(f"{_MSG}.q4.impressions_included", {})
-    if math.isclose(value, float((attributed["ctit"] <= pd.Timedelta(hours=1)).mean()), rel_tol=1e-3):
-        return Feedback(f"{_MSG}.q4.organic_included", {})
-    clicks = attributed[attributed["touch_type"] == "click"]
-    if math.isclose(value, float((clicks["ctit"] > pd.Timedelta(hours=1)).mean()), rel_tol=1e-3):
-        return Feedback(f"{_MSG}.q4.complement", {})
-    if value > 1:
-        return Feedback(f"{_MSG}.q4.count_not_share", {})
-    return fb
+    return attributed[attributed["touch_type"] == "click"]
+
+
+def _paid() -> pd.DataFrame:
+    attributed = _attributed("7D")
+    return attributed[attributed["media_source"] != ORGANIC]
 
 
 q4 = Exercise(
     course=COURSE, lesson=LESSON, name="q4",
     variable="first_hour_share",
-    expected=_q4_expected,
-    checker=_q4_checker,
+    expected=lambda: _first_hour_share(_clicks()),
+    checker=checks.with_mistakes(checks.number(rel=1e-3, share=True), [
+        (lambda: _first_hour_share(_paid()), f"{_MSG}.q4.impressions_included"),
+        (lambda: _first_hour_share(_attributed("7D")), f"{_MSG}.q4.organic_included"),
+        (lambda: float((_clicks()["ctit"] > pd.Timedelta(hours=1)).mean()), f"{_MSG}.q4.complement"),
+        (checks.answer_is(lambda v: v > 1), f"{_MSG}.q4.count_not_share"),
+    ]),
     hints=3,
     solution_code=(
         'clicks = attributed[attributed["touch_type"] == "click"]\n'
