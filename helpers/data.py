@@ -107,123 +107,197 @@ def _register(schema: Schema) -> None:
     SCHEMAS[schema.name] = schema
 
 
-_register(Schema(
-    "attribution/users", "People (ground truth)",
-    "One row per simulated person: everyone who installed in the window and a sample of people who "
-    "only saw or clicked ads. The whole table is truth; an MMP only knows devices that opened the app.",
-    (
-        _USER_ID,
-        Column("device_id", "str", "ID", _DEVICE_ID.description, nullable=True, view="truth"),
-        Column("fingerprint", "str", "key", _FINGERPRINT.description, view="truth"),
-        Column("ip", "str", "IPv4", "Usual IP address, from 100.64.0.0/10 (RFC 6598, never a real address).",
-               view="truth"),
-        Column("device_model", "str", "name", "Phone model, e.g. iPhone16 or SM-S928N.",
-               view="truth"),
-        Column("platform", "str", "category", "Operating system.", allowed=_PLATFORMS, view="truth"),
-        Column("country", "str", "ISO 3166 code", "Country.", allowed=_COUNTRIES, view="truth"),
-        Column("att_consent", "bool", "flag",
-               "Advertising ID available: True on Android, on iOS only if the person allowed tracking (ATT).",
-               view="truth"),
-        Column("acquisition", "str", "category",
-               f"What truly caused the first install: a {_SOURCE} or 'organic'. Missing for people who "
-               "never installed.", nullable=True, view="truth"),
-        Column("first_install_time", "datetime", "UTC",
-               "First install (first app open) ever; may be before the window for people whose install "
-               "in the window is a reinstall. Missing for people who never installed.",
-               nullable=True, view="truth"),
-    ),
-))
+_FRAUD_TYPES = ("bot", "click_flooding", "click_injection", "device_farm", "sdk_spoofing")
+_FRAUD = Column("fraud_type", "str", "category",
+                "Truth label of the fraud module (helpers.synth.fraud): which kind of fraud produced this "
+                "row. Missing for genuine rows (every row of a world generated without fraud).",
+                nullable=True, allowed=_FRAUD_TYPES, view="truth")
+_IP_NOTE = ("Ordinary users come from 100.64.0.0/10 (RFC 6598) or 2001:db8::/32 (RFC 3849); the RFC 5737 "
+            "ranges 192.0.2.0/24, 198.51.100.0/24 and 203.0.113.0/24 stand for datacenters (fraud rows "
+            "only). Never a real address.")
+WORLD_TABLES: tuple[str, ...] = ("users", "touches", "installs", "events", "spend", "deeplink_clicks")
+"""Tables of every simulated world (``attribution`` also has ``paths``)."""
+WORLD_VERTICALS: tuple[str, ...] = ("gaming", "ecommerce", "home_services", "subscription")
+"""The default per-vertical worlds: datasets ``world-<vertical>/<table>``."""
 
-_register(Schema(
-    "attribution/touches", "Ad touches (clicks and impressions)",
-    "Every ad click and impression the simulated people received, as ad networks would report "
-    "them to an MMP (plus the true user_id, which the MMP does not see). Touches start 30 days "
-    "before the install window so early installs have a lookback history.",
-    (
-        Column("touch_id", "str", "ID", "Touch, e.g. t0001234, numbered in time order."),
-        Column("user_id", "str", "ID", "Person who was touched. Truth: the MMP cannot see it and "
-               "must match on device_id or fingerprint.", view="truth"),
-        _DEVICE_ID,
-        Column("fingerprint", "str", "key", _FINGERPRINT.description + " Differs from the install's "
-               "when the IP changed between the ad and the install (e.g. Wi-Fi vs cellular)."),
-        Column("media_source", "str", "category", "Ad network or self-attributing network that served the ad."),
-        Column("campaign", "str", "name", "Campaign name, e.g. gaming_ua_broad; *_rt_* campaigns are retargeting."),
-        Column("site_id", "str", "ID", "Publisher app or placement that showed the ad, e.g. site_0042."),
-        Column("touch_type", "str", "category", "click or impression.", allowed=("click", "impression")),
-        Column("touch_time", "datetime", "UTC", "When the ad was clicked or shown."),
-        Column("is_retargeting", "bool", "flag",
-               "From a retargeting campaign aimed at people who already installed. Every touch after a "
-               "person's first install is a retargeting touch."),
-    ),
-))
 
-_register(Schema(
-    "attribution/installs", "Installs (first app opens)",
-    "One row per install as the app's SDK reports it at first open, including reinstalls. The "
-    "columns is_reinstall, previous_install_time and true_source are truth; an MMP has to infer "
-    "reinstalls from the device ID and the source from its attribution rules.",
-    (
-        Column("install_id", "str", "ID", "Install, e.g. i000123, numbered in time order."),
-        _USER_ID,
-        _DEVICE_ID,
-        _FINGERPRINT,
-        Column("platform", "str", "category", "Operating system.", allowed=_PLATFORMS),
-        Column("country", "str", "ISO 3166 code", "Country at install.", allowed=_COUNTRIES),
-        Column("install_time", "datetime", "UTC", "First app open after the download (the MMP's install time)."),
-        Column("is_reinstall", "bool", "flag", "The person had installed the app before.", view="truth"),
-        Column("previous_install_time", "datetime", "UTC",
-               "The earlier install of a reinstall (may be before the window); missing otherwise.",
-               nullable=True, view="truth"),
-        Column("true_source", "str", "category",
-               f"What truly caused this install: a {_SOURCE} or 'organic'.", view="truth"),
-    ),
-))
+def _register_world(prefix: str, paths: bool = False) -> None:
+    """The schemas of one simulated world's tables, under ``<prefix>/<table>``."""
+    _register(Schema(
+        f"{prefix}/users", "People (ground truth)",
+        "One row per simulated person: everyone who installed in the window and a sample of people who "
+        "only saw or clicked ads. The whole table is truth; an MMP only knows devices that opened the app.",
+        (
+            _USER_ID,
+            Column("device_id", "str", "ID", _DEVICE_ID.description, nullable=True, view="truth"),
+            Column("fingerprint", "str", "key", _FINGERPRINT.description, view="truth"),
+            Column("ip", "str", "IP address", "Usual IP address (IPv4, or IPv6 for some people). " + _IP_NOTE,
+                   view="truth"),
+            Column("device_model", "str", "name", "Phone model, e.g. iPhone16 or SM-S928N.",
+                   view="truth"),
+            Column("platform", "str", "category", "Operating system.", allowed=_PLATFORMS, view="truth"),
+            Column("country", "str", "ISO 3166 code", "Country.", allowed=_COUNTRIES, view="truth"),
+            Column("att_consent", "bool", "flag",
+                   "Advertising ID available: True on Android, on iOS only if the person allowed tracking (ATT).",
+                   view="truth"),
+            Column("acquisition", "str", "category",
+                   f"What truly caused the first install: a {_SOURCE} or 'organic'. Missing for people who "
+                   "never installed.", nullable=True, view="truth"),
+            Column("first_install_time", "datetime", "UTC",
+                   "First install (first app open) ever; may be before the window for people whose install "
+                   "in the window is a reinstall. Missing for people who never installed.",
+                   nullable=True, view="truth"),
+        ),
+    ))
+    _register(Schema(
+        f"{prefix}/touches", "Ad touches (clicks and impressions)",
+        "Every ad click and impression the simulated people received, as ad networks would report "
+        "them to an MMP (plus the true user_id, which the MMP does not see). Touches start 30 days "
+        "before the install window so early installs have a lookback history.",
+        (
+            Column("touch_id", "str", "ID", "Touch, e.g. t0001234, numbered in time order."),
+            Column("user_id", "str", "ID", "Person who was touched. Truth: the MMP cannot see it and "
+                   "must match on device_id or fingerprint.", view="truth"),
+            _DEVICE_ID,
+            Column("fingerprint", "str", "key", _FINGERPRINT.description + " Differs from the install's "
+                   "when the IP changed between the ad and the install (e.g. Wi-Fi vs cellular)."),
+            Column("ip", "str", "IP address", "IP address the network saw with the touch (the first part of "
+                   "fingerprint). " + _IP_NOTE),
+            Column("media_source", "str", "category", "Ad network or self-attributing network that served the ad."),
+            Column("campaign", "str", "name", "Campaign name, e.g. gaming_ua_broad; *_rt_* campaigns are retargeting."),
+            Column("site_id", "str", "ID", "Publisher app or placement that showed the ad, e.g. site_0042."),
+            Column("touch_type", "str", "category", "click or impression.", allowed=("click", "impression")),
+            Column("touch_time", "datetime", "UTC", "When the ad was clicked or shown."),
+            Column("is_retargeting", "bool", "flag",
+                   "From a retargeting campaign aimed at people who already installed. Every touch after a "
+                   "person's first install is a retargeting touch."),
+            _FRAUD,
+        ),
+    ))
+    _register(Schema(
+        f"{prefix}/installs", "Installs (first app opens)",
+        "One row per install as the app's SDK reports it at first open, including reinstalls. The "
+        "columns is_reinstall, previous_install_time and true_source are truth; an MMP has to infer "
+        "reinstalls from the device ID and the source from its attribution rules. On Android the "
+        "Google Play Install Referrer adds install_begin_time and referrer_click_time.",
+        (
+            Column("install_id", "str", "ID", "Install, e.g. i000123, numbered in time order."),
+            _USER_ID,
+            _DEVICE_ID,
+            _FINGERPRINT,
+            Column("ip", "str", "IP address", "IP address of the device at first open. " + _IP_NOTE),
+            Column("platform", "str", "category", "Operating system.", allowed=_PLATFORMS),
+            Column("country", "str", "ISO 3166 code", "Country at install.", allowed=_COUNTRIES),
+            Column("install_time", "datetime", "UTC", "First app open after the download (the MMP's install time)."),
+            Column("install_begin_time", "datetime", "UTC",
+                   "Android only (Play Install Referrer install_begin_timestamp): when the download started, "
+                   "a few seconds to minutes before install_time. Missing on iOS.", nullable=True),
+            Column("referrer_click_time", "datetime", "UTC",
+                   "Android only (Play Install Referrer referrer_click_timestamp): time of the ad click whose "
+                   "referrer the store passed to the app - the click that caused the install. Missing on "
+                   "iOS and for organic and view-through installs.", nullable=True),
+            Column("is_reinstall", "bool", "flag", "The person had installed the app before.", view="truth"),
+            Column("previous_install_time", "datetime", "UTC",
+                   "The earlier install of a reinstall (may be before the window); missing otherwise.",
+                   nullable=True, view="truth"),
+            Column("true_source", "str", "category",
+                   f"What truly caused this install: a {_SOURCE} or 'organic'.", view="truth"),
+            _FRAUD,
+        ),
+    ))
+    _register(Schema(
+        f"{prefix}/events", "In-app events",
+        "Sessions, sign-ups and purchases reported by the app's SDK. There is no media source here: "
+        "the MMP joins events to installs and installs to their attributed source.",
+        (
+            Column("event_id", "str", "ID", "Event, e.g. e0012345, numbered in time order."),
+            Column("user_id", "str", "ID", "Person (truth; the MMP knows the install).", view="truth"),
+            Column("install_id", "str", "ID", f"Install the event belongs to (joins {prefix}/installs)."),
+            Column("event_name", "str", "category",
+                   "session (one per active day; day 0 is the first open), sign_up or purchase.",
+                   allowed=("purchase", "session", "sign_up")),
+            Column("event_time", "datetime", "UTC", "When the event happened."),
+            Column("revenue", "float", "USD", "Purchase amount in US dollars; 0 for other events.", minimum=0.0),
+            _FRAUD,
+        ),
+    ))
+    _register(Schema(
+        f"{prefix}/spend", "Daily cost by campaign",
+        "What each campaign cost per day in the window, as the networks' cost reports show it. Cost is "
+        "a CPI for every install the campaign truly caused (from the network's CPI range for the "
+        "country) plus a cost per click on retargeting campaigns. impressions and clicks count the "
+        f"touches in {prefix}/touches that day; the world only holds people relevant to the app, so "
+        "click-through rates are far higher than a real network would report.",
+        (
+            Column("date", "datetime", "UTC date", "Day (UTC midnight; written as YYYY-MM-DD).", view="network"),
+            Column("media_source", "str", "category", "Network.", view="network"),
+            Column("campaign", "str", "name", "Campaign name.", view="network"),
+            Column("cost", "float", "USD", "Spend that day.", minimum=0.0, view="network"),
+            Column("impressions", "int", "count", "Impressions that day.", minimum=0, view="network"),
+            Column("clicks", "int", "count", "Clicks that day.", minimum=0, view="network"),
+        ),
+    ))
+    _register(Schema(
+        f"{prefix}/deeplink_clicks", "Deep-link clicks",
+        "Clicks on links that point into the app (deep links), from three sources: a share of the ad "
+        "clicks that caused paid installs, every retargeting click, and the app's own e-mail, push and "
+        "mobile-web links. When the app is installed the link opens it directly (Universal Link / App "
+        "Link); otherwise it goes through the store and the app can only open the path after the "
+        "install (deferred deep link). As the app's deep-link log would record it, plus the truth "
+        "(user_id, whether the deferred match worked, the landing page's outcome).",
+        (
+            Column("click_id", "str", "ID", "Deep-link click, e.g. d000123, numbered in time order."),
+            Column("user_id", "str", "ID", "Person who clicked.", view="truth"),
+            _DEVICE_ID,
+            Column("platform", "str", "category", "Operating system.", allowed=_PLATFORMS),
+            Column("media_source", "str", "category",
+                   f"Where the link was: a {_SOURCE}, or the app's own channels owned_email, owned_push, "
+                   "owned_web."),
+            Column("campaign", "str", "name", "Campaign, e.g. ecommerce_ua_broad or ecommerce_crm_email."),
+            Column("click_time", "datetime", "UTC", "When the link was clicked."),
+            Column("app_installed", "bool", "flag", "The app was on the phone at click time.", view="truth"),
+            Column("link_kind", "str", "category",
+                   "direct (app installed: the link opens it) or deferred (the link led through the store).",
+                   allowed=("deferred", "direct")),
+            Column("landing_path", "str", "path",
+                   "In-app page the link points to: /signup, /benefits (sign-up benefits page) or a content "
+                   "page of the vertical such as /product/123 or /cleaning/aircon."),
+            Column("saw_benefits", "bool", "flag",
+                   "The person had already seen the sign-up benefits page before this click (the rule in "
+                   "the Amondz story sends them straight to /signup; about half of them were).", view="truth"),
+            Column("opened", "bool", "flag",
+                   "The app opened on landing_path: directly within seconds, or (deferred) at the first open "
+                   "after the install when the deferred match worked. False when the link fell back to the "
+                   "web or the person never installed."),
+            Column("open_time", "datetime", "UTC", "When the app showed landing_path; missing if not opened.",
+                   nullable=True),
+            Column("converted", "bool", "flag",
+                   "Within 24 hours of the open the person completed the page's goal: a sign-up on /signup "
+                   "and /benefits, a purchase or booking on content pages. Not mirrored in the events table.",
+                   view="truth"),
+            Column("conversion_time", "datetime", "UTC", "When the goal was completed; missing otherwise.",
+                   nullable=True, view="truth"),
+        ),
+    ))
+    if paths:
+        _register(Schema(
+            f"{prefix}/paths", "Journeys for multi-touch models",
+            f"Customer journeys built from {prefix}/touches: for each person with at least one "
+            "non-retargeting touch, the media sources of their touches (clicks and impressions) before "
+            "their first install, in time order, joined with ' > '. Identical paths are counted together.",
+            (
+                Column("path", "str", "channels", "Media sources in time order joined by ' > '.", view="derived"),
+                Column("conversions", "int", "count", "People on this path who then installed.", minimum=0,
+                       view="derived"),
+                Column("nulls", "int", "count", "People on this path who never installed.", minimum=0,
+                       view="derived"),
+            ),
+        ))
 
-_register(Schema(
-    "attribution/events", "In-app events",
-    "Sessions, sign-ups and purchases reported by the app's SDK. There is no media source here: "
-    "the MMP joins events to installs and installs to their attributed source.",
-    (
-        Column("event_id", "str", "ID", "Event, e.g. e0012345, numbered in time order."),
-        Column("user_id", "str", "ID", "Person (truth; the MMP knows the install).", view="truth"),
-        Column("install_id", "str", "ID", "Install the event belongs to (joins attribution/installs)."),
-        Column("event_name", "str", "category",
-               "session (one per active day; day 0 is the first open), sign_up or purchase.",
-               allowed=("purchase", "session", "sign_up")),
-        Column("event_time", "datetime", "UTC", "When the event happened."),
-        Column("revenue", "float", "USD", "Purchase amount in US dollars; 0 for other events.", minimum=0.0),
-    ),
-))
 
-_register(Schema(
-    "attribution/spend", "Daily cost by campaign",
-    "What each campaign cost per day in the window, as the networks' cost reports show it. Cost is "
-    "a CPI for every install the campaign truly caused (from the network's CPI range for the "
-    "country) plus a cost per click on retargeting campaigns. impressions and clicks count the "
-    "touches in attribution/touches that day; the world only holds people relevant to the app, so "
-    "click-through rates are far higher than a real network would report.",
-    (
-        Column("date", "datetime", "UTC date", "Day (UTC midnight; written as YYYY-MM-DD).", view="network"),
-        Column("media_source", "str", "category", "Network.", view="network"),
-        Column("campaign", "str", "name", "Campaign name.", view="network"),
-        Column("cost", "float", "USD", "Spend that day.", minimum=0.0, view="network"),
-        Column("impressions", "int", "count", "Impressions that day.", minimum=0, view="network"),
-        Column("clicks", "int", "count", "Clicks that day.", minimum=0, view="network"),
-    ),
-))
-
-_register(Schema(
-    "attribution/paths", "Journeys for multi-touch models",
-    "Customer journeys built from attribution/touches: for each person with at least one "
-    "non-retargeting touch, the media sources of their touches (clicks and impressions) before "
-    "their first install, in time order, joined with ' > '. Identical paths are counted together.",
-    (
-        Column("path", "str", "channels", "Media sources in time order joined by ' > '.", view="derived"),
-        Column("conversions", "int", "count", "People on this path who then installed.", minimum=0,
-               view="derived"),
-        Column("nulls", "int", "count", "People on this path who never installed.", minimum=0, view="derived"),
-    ),
-))
+_register_world("attribution", paths=True)
+for _vertical in WORLD_VERTICALS:
+    _register_world(f"world-{_vertical}")
 
 
 # --------------------------------------------------------------------------------------------

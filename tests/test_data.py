@@ -34,8 +34,21 @@ def rewrite(path: Path, edit) -> None:
 
 
 def test_available_names():
-    assert available() == sorted(f"attribution/{n}" for n in
-                                 ("users", "touches", "installs", "events", "spend", "paths"))
+    tables = ("users", "touches", "installs", "events", "spend", "deeplink_clicks")
+    expected = [f"attribution/{n}" for n in (*tables, "paths")]
+    expected += [f"world-{v}/{n}" for v in ("gaming", "ecommerce", "home_services", "subscription") for n in tables]
+    assert available() == sorted(expected)
+
+
+def test_world_datasets_load_with_new_columns():
+    installs = load("world-ecommerce/installs")
+    android = installs["platform"] == "android"
+    assert installs.loc[android, "install_begin_time"].notna().all()
+    assert installs.loc[~android, "install_begin_time"].isna().all()
+    assert installs["fraud_type"].isna().all()
+    clicks = load("world-home_services/deeplink_clicks")
+    assert clicks["app_installed"].dtype == bool and (clicks["link_kind"] == "deferred").eq(~clicks["app_installed"]).all()
+    assert "ip" in load("attribution/touches").columns
 
 
 @pytest.mark.parametrize("name", sorted(SCHEMAS))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import functools
+import ipaddress
+import sys
+import types
 from dataclasses import replace
 
 import numpy as np
@@ -11,7 +14,7 @@ import pytest
 
 from helpers.data import SCHEMAS, validate
 from helpers.synth import MEDIA_SOURCES, NETWORKS, VERTICALS, World, generate_world
-from helpers.synth.build import DEFAULTS, build, check, main
+from helpers.synth.build import CHECKSUMS, DEFAULT_SET, build, check, main, verify_checksums
 from helpers.synth.world import to_csv_bytes
 
 DATASETS = __import__("pathlib").Path(__file__).resolve().parent.parent / "datasets"
@@ -53,26 +56,49 @@ def test_write_is_deterministic_and_lf(tmp_path):
     first = {p.name: p.read_bytes() for p in w.write(tmp_path / "a")}
     second = {p.name: p.read_bytes() for p in generate_world(800, 3).write(tmp_path / "b")}
     assert first == second
-    assert set(first) == {"users.csv", "touches.csv", "installs.csv", "events.csv", "spend.csv", "paths.csv"}
+    assert set(first) == {"users.csv", "touches.csv", "installs.csv", "events.csv", "spend.csv", "paths.csv",
+                          "deeplink_clicks.csv"}
     assert all(b"\r\n" not in text for text in first.values())
 
 
 def test_committed_datasets_match_a_fresh_build():
-    differing = check(DATASETS, **{k: DEFAULTS[k] for k in ("seed", "users", "vertical", "start", "days")})
+    differing = check(DATASETS)
     assert differing == [], f"regenerate with `python -m helpers.synth build --out datasets`: {differing}"
+    assert verify_checksums(DATASETS) == []
 
 
-def test_committed_datasets_are_small():
+def test_committed_datasets_are_small_and_complete():
     total = sum(p.stat().st_size for p in DATASETS.rglob("*") if p.is_file())
-    assert total < 8_000_000
+    assert total < 25_000_000
+    for spec in DEFAULT_SET:
+        assert (DATASETS / spec.name / "README.md").is_file()
+        for name in spec.files:
+            assert (DATASETS / spec.name / f"{name}.csv").is_file(), (spec.name, name)
+    assert {s.vertical for s in DEFAULT_SET if s.name.startswith("world-")} == set(VERTICALS)
 
 
 def test_check_mode_reports_differing_files(tmp_path, capsys):
-    build(tmp_path, seed=1, users=300)
-    assert main(["build", "--out", str(tmp_path), "--seed", "1", "--users", "300", "--check"]) == 0
-    (tmp_path / "attribution" / "spend.csv").write_text("tampered\n")
-    assert main(["build", "--out", str(tmp_path), "--seed", "1", "--users", "300", "--check"]) == 1
-    assert "attribution/spend.csv" in capsys.readouterr().err
+    build(tmp_path, seed=1, users=300, days=30)
+    args = ["build", "--out", str(tmp_path), "--seed", "1", "--users", "300", "--days", "30", "--check"]
+    assert main(args) == 0
+    (tmp_path / "world-gaming" / "spend.csv").write_text("tampered\n")
+    assert main(args) == 1
+    assert "world-gaming/spend.csv" in capsys.readouterr().err
+
+
+def test_ensure_builds_then_verifies_checksums(tmp_path, monkeypatch, capsys):
+    import helpers.synth.build as B
+
+    small = tuple(replace(s, users=200, days=20) for s in DEFAULT_SET)
+    monkeypatch.setattr(B, "DEFAULT_SET", small)
+    assert main(["ensure", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / CHECKSUMS).is_file() and (tmp_path / "world-ecommerce" / "deeplink_clicks.csv").is_file()
+    assert main(["ensure", "--out", str(tmp_path)]) == 0
+    assert verify_checksums(tmp_path) == []
+    (tmp_path / "world-ecommerce" / "README.md").write_text("edited\n")
+    assert main(["ensure", "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "world-ecommerce/README.md" in err and "checksum differs" in err
 
 
 def test_tables_match_the_schema_registry():
@@ -172,13 +198,28 @@ def test_impressions_outnumber_clicks_and_some_clicks_are_old():
     assert (t.groupby("user_id")["media_source"].nunique() >= 2).mean() > 0.2  # multi-network journeys
 
 
-def test_fingerprints_are_shared_by_a_few_people_and_use_the_reserved_range():
-    u = world().users
+def test_fingerprints_are_shared_by_a_few_people_and_start_with_the_ip():
+    w = world()
+    u = w.users
     shared = u["fingerprint"].duplicated(keep=False).mean()
     assert 0.01 < shared < 0.2
-    first_octets = u["ip"].str.split(".", expand=True).astype(int)
-    assert (first_octets[0] == 100).all() and first_octets[1].between(64, 127).all()
-    assert (u["fingerprint"].str.split("|").str[0] == u["ip"]).all()
+    for df in (u, w.touches, w.installs):
+        assert (df["fingerprint"].str.split("|").str[0] == df["ip"]).all()
+
+
+USER_NETS = (ipaddress.ip_network("100.64.0.0/10"), ipaddress.ip_network("2001:db8::/32"))
+DATACENTER_NETS = tuple(ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"))
+
+
+@pytest.mark.parametrize("vertical", sorted(VERTICALS))
+def test_ips_come_only_from_the_reserved_user_ranges(vertical):
+    w = world(vertical, n=3000)
+    for name in ("users", "touches", "installs"):
+        addresses = [ipaddress.ip_address(a) for a in w.tables[name]["ip"].unique()]
+        assert all(any(a in net for net in USER_NETS) for a in addresses), name
+        assert not any(a in net for a in addresses for net in DATACENTER_NETS), name
+    v6 = (w.users["ip"].str.contains(":")).mean()
+    assert 0.08 < v6 < 0.25, v6
 
 
 # ---- truth invariants ---------------------------------------------------------------------------
@@ -311,3 +352,192 @@ def test_tiny_worlds_work():
         w.paths()
         w.describe()
     assert np.isfinite(generate_world(50, 0).spend["cost"]).all()
+
+
+# ---- Play Install Referrer timestamps ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("vertical", sorted(VERTICALS))
+def test_install_begin_time_is_android_only_and_before_the_first_open(vertical):
+    i = world(vertical).installs
+    android = i["platform"] == "android"
+    assert i.loc[~android, ["install_begin_time", "referrer_click_time"]].isna().all().all()
+    begin = i.loc[android, "install_begin_time"]
+    assert begin.notna().all()
+    lag = (i.loc[android, "install_time"] - begin).dt.total_seconds()
+    assert (lag > 0).all() and (lag <= 30 * 60).all() and 20 < lag.median() < 120
+
+
+def test_referrer_click_time_is_the_causing_click_before_the_download():
+    w = world()
+    i = w.installs[w.installs["fraud_type"].isna()]
+    ref = i[i["referrer_click_time"].notna()]
+    assert len(ref) > 100
+    assert (ref["platform"] == "android").all() and (ref["true_source"] != "organic").all()
+    assert (ref["referrer_click_time"] <= ref["install_begin_time"]).all()
+    clicks = w.touches[w.touches["touch_type"] == "click"]
+    m = ref.merge(clicks, left_on=["user_id", "referrer_click_time", "true_source"],
+                  right_on=["user_id", "touch_time", "media_source"], how="left", indicator=True)
+    assert (m["_merge"] == "both").groupby(m["install_id"]).any().all()
+    # organic Android installs and view-through installs carry no referrer click
+    android = i[i["platform"] == "android"]
+    assert android.loc[android["true_source"] == "organic", "referrer_click_time"].isna().all()
+    paid_android = android[android["true_source"] != "organic"]
+    assert 0.7 < paid_android["referrer_click_time"].notna().mean() < 0.95
+
+
+def test_world_has_no_fraud_unless_asked_and_calls_the_fraud_module(monkeypatch):
+    w = world()
+    for name in ("touches", "installs", "events"):
+        assert w.tables[name]["fraud_type"].isna().all()
+    calls = []
+
+    def add_fraud(world_, mix, seed):
+        calls.append((mix, seed))
+        return world_
+
+    fake = types.ModuleType("helpers.synth.fraud")
+    fake.add_fraud = add_fraud
+    monkeypatch.setitem(sys.modules, "helpers.synth.fraud", fake)
+    generate_world(200, 9, fraud="a mix")
+    assert calls == [("a mix", 9)]
+
+
+# ---- seasonality, funnel and economics by vertical ------------------------------------------------
+
+
+@functools.cache
+def year_world(vertical: str, n: int = 12000) -> World:
+    return generate_world(n, 5, vertical=vertical, start="2026-01-01", days=365)
+
+
+def _monthly_ratio(times: pd.Series, months) -> float:
+    per_day = times.dt.date.value_counts()
+    per_day.index = pd.to_datetime(per_day.index)
+    full = per_day.reindex(pd.date_range("2026-01-01", "2026-12-31"), fill_value=0)
+    return full[full.index.month.isin(months)].mean() / full.mean()
+
+
+def test_home_services_peaks_in_may_and_june():
+    w = year_world("home_services")
+    first = w.installs[~w.installs["is_reinstall"]]
+    assert _monthly_ratio(first["install_time"], (5, 6)) > 1.3
+    assert _monthly_ratio(first["install_time"], (1, 2)) < 0.85
+    bookings = w.events[w.events["event_name"] == "purchase"]
+    assert _monthly_ratio(bookings["event_time"], (5, 6)) > 1.15
+
+
+def test_ecommerce_november_sale_and_weekday_pattern():
+    w = year_world("ecommerce")
+    first = w.installs[~w.installs["is_reinstall"]]
+    assert _monthly_ratio(first["install_time"], (11,)) > 1.4
+    weekend = first["install_time"].dt.day_of_week >= 5
+    assert weekend.mean() > 2 / 7  # more installs per day at the weekend
+
+
+@pytest.mark.parametrize("vertical", sorted(VERTICALS))
+def test_funnel_rates_by_vertical(vertical):
+    sc = VERTICALS[vertical]
+    w = year_world(vertical, n=40000 if vertical == "gaming" else 12000)  # few payers in games
+    reinstalled = set(w.installs.loc[w.installs["is_reinstall"], "user_id"])
+    first = w.installs[~w.installs["is_reinstall"] & ~w.installs["user_id"].isin(reinstalled)]
+    early = first[first["install_time"] < w.end - pd.Timedelta(days=150)]
+    e = w.events[w.events["install_id"].isin(early["install_id"])]
+    signed = e.loc[e["event_name"] == "sign_up", "install_id"].nunique() / len(early)
+    purchases = e[e["event_name"] == "purchase"]
+    per_buyer = purchases.groupby("install_id").size()
+    buyers = len(per_buyer) / len(early)
+    assert abs(signed - sc.sign_up_rate) < 0.03, signed
+    assert abs(buyers - sc.first_purchase_rate) < max(0.02, 0.15 * sc.first_purchase_rate), buyers
+    expected_repeat = (1 - sc.whale_share) * sc.repeat_purchase_rate + sc.whale_share * sc.whale_repeat_rate
+    assert abs((per_buyer >= 2).mean() - expected_repeat) < 0.08, (per_buyer >= 2).mean()
+
+
+def _d30_roas(w: World) -> pd.Series:
+    first = w.installs[~w.installs["is_reinstall"]]
+    cpi = (w.spend[~w.spend["campaign"].str.contains("_rt_")].groupby("media_source")["cost"].sum()
+           / first["true_source"].value_counts())
+    cohort = first[first["install_time"] < w.end - pd.Timedelta(days=31)]
+    p = w.events[w.events["event_name"] == "purchase"].merge(cohort[["install_id", "install_time", "true_source"]],
+                                                            on="install_id")
+    p = p[p["event_time"] < p["install_time"] + pd.Timedelta(days=30)]
+    revenue = p.groupby("true_source")["revenue"].sum()
+    n = cohort["true_source"].value_counts()
+    return (revenue / (cpi * n)).dropna()
+
+
+def test_ecommerce_day30_roas_is_realistic_by_network():
+    roas = _d30_roas(generate_world(40000, 3, vertical="ecommerce", start="2026-03-01", days=90))
+    assert set(roas.index) == set(MEDIA_SOURCES)
+    assert roas.between(0.15, 1.7).all(), roas.round(2).to_dict()
+    assert roas["apple_search_ads"] > 2 * roas["ironsource"]  # quality differs far more than CPI
+
+
+def test_cpi_ranges_differ_by_country():
+    for sc in VERTICALS.values():
+        ranges = {c: sc.cpi_range("google_ads", c) for c in ("KR", "US", "JP")}
+        assert len(set(ranges.values())) == 3
+        assert ranges["KR"][1] < ranges["US"][1]
+
+
+# ---- deep-link clicks -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("vertical", sorted(VERTICALS))
+def test_deeplink_clicks_are_consistent(vertical):
+    w = world(vertical)
+    d = w.deeplink_clicks
+    validate(d, f"world-{vertical}/deeplink_clicks", extra="error")
+    assert d["click_id"].is_unique and d["click_time"].is_monotonic_increasing
+    assert ((d["link_kind"] == "deferred") == ~d["app_installed"]).all()
+    assert (d["open_time"].isna() == ~d["opened"]).all()
+    assert (d["conversion_time"].isna() == ~d["converted"]).all()
+    assert not (d["converted"] & ~d["opened"]).any()
+    assert (d.loc[d["opened"], "open_time"] >= d.loc[d["opened"], "click_time"]).all()
+    assert (d["conversion_time"].dropna() >= d.loc[d["converted"], "open_time"]).all()
+    assert (d["click_time"] >= w.start).all() and (d["click_time"] < w.end).all()
+    assert d["landing_path"].str.startswith("/").all()
+    assert set(d.loc[d["saw_benefits"], "landing_path"]) <= {"/signup", "/benefits"}
+    assert {"direct", "deferred"} <= set(d["link_kind"])
+    assert {"owned_email", "owned_push", "owned_web"} <= set(d["media_source"])
+    # installed at click time <=> a first install at or before the click
+    first = w.users.set_index("user_id")["first_install_time"].reindex(d["user_id"]).to_numpy()
+    installed_before = pd.notna(first) & (first <= d["click_time"].to_numpy())
+    assert not (d["app_installed"].to_numpy() & ~installed_before).any()
+    # a deferred link opens the app only at an install after the click
+    opened_def = d[d["opened"] & ~d["app_installed"]].merge(w.installs[["user_id", "install_time"]], on="user_id")
+    ok = (opened_def["install_time"] >= opened_def["click_time"]) & (opened_def["install_time"] <= opened_def["open_time"])
+    assert ok.groupby(opened_def["click_id"]).any().all()
+    # platform and device_id match the person
+    u = w.users.set_index("user_id")
+    assert (u.loc[d["user_id"], "platform"].to_numpy() == d["platform"].to_numpy()).all()
+    # plausible volume: every retargeting click is a deep-link click, and it is a minority of all touches
+    rt_clicks = ((w.touches["touch_type"] == "click") & w.touches["is_retargeting"]
+                 & (w.touches["touch_time"] >= w.start)).sum()
+    assert rt_clicks <= d["campaign"].str.contains("_rt_").sum()
+    assert 0.02 < len(d) / len(w.touches) < 0.3
+
+
+def test_deeplink_landing_paths_follow_the_vertical():
+    paths = {v: set(world(v).deeplink_clicks["landing_path"]) for v in VERTICALS}
+    assert "/cleaning/aircon" in paths["home_services"]
+    assert any(p.startswith("/product/") for p in paths["ecommerce"])
+    assert all({"/signup", "/benefits"} <= p for p in paths.values())
+
+
+def test_benefits_page_versus_straight_to_signup():
+    d = generate_world(60000, 2, vertical="ecommerce").deeplink_clicks
+    saw = d[d["saw_benefits"] & d["opened"]]
+    rate = saw.groupby("landing_path")["converted"].mean()
+    assert rate["/signup"] > rate["/benefits"] + 0.05
+    fresh = d[~d["saw_benefits"] & d["opened"] & d["landing_path"].isin(["/signup", "/benefits"])]
+    assert (fresh["landing_path"] == "/benefits").mean() > 0.7
+
+
+def test_same_seed_same_new_tables_different_seed_differs():
+    a = generate_world(1500, 42, vertical="home_services", start="2026-05-01", days=30)
+    b = generate_world(1500, 42, vertical="home_services", start="2026-05-01", days=30)
+    c = generate_world(1500, 43, vertical="home_services", start="2026-05-01", days=30)
+    for name in ("deeplink_clicks", "installs", "touches"):
+        assert to_csv_bytes(a.tables[name]) == to_csv_bytes(b.tables[name])
+        assert to_csv_bytes(a.tables[name]) != to_csv_bytes(c.tables[name])

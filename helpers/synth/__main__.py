@@ -1,4 +1,4 @@
-"""``python -m helpers.synth build --out datasets [--check]``: see :mod:`helpers.synth.build`."""
+"""``python -m helpers.synth build --out datasets [--check]`` / ``ensure``: see :mod:`helpers.synth.build`."""
 
 import sys
 

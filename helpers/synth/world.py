@@ -26,6 +26,7 @@ How the world is built (per person, vectorised with numpy):
 from __future__ import annotations
 
 import datetime as _dt
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,10 +35,10 @@ import pandas as pd
 
 from helpers.synth.scenarios import (
     COUNTRIES,
-    COUNTRY_CPI_MULTIPLIER,
     NETWORK_NAMES,
     NETWORKS,
     ORGANIC,
+    OWNED_MEDIA,
     Scenario,
     get_scenario,
     site_ids,
@@ -48,7 +49,7 @@ HOUR = 3_600
 LOOKBACK_HISTORY_DAYS = 30
 """Touches are logged from this many days before ``start`` so early installs have a history."""
 
-TABLE_NAMES: tuple[str, ...] = ("users", "touches", "installs", "events", "spend")
+TABLE_NAMES: tuple[str, ...] = ("users", "touches", "installs", "events", "spend", "deeplink_clicks")
 _NAT = np.iinfo(np.int64).min
 _STR = "str"  # pandas' string dtype (object-backed strings on pandas 2)
 
@@ -73,28 +74,77 @@ def _pick(rng: np.random.Generator, weights, size: int) -> np.ndarray:
 
 
 def _ids(prefix: str, n: int, width: int) -> np.ndarray:
+    """``prefix`` + zero-padded numbers 1..n (e.g. u000001), as an object array of str."""
     if n == 0:
         return np.array([], dtype=object)
-    numbers = np.arange(1, n + 1).astype(str)
-    return np.char.add(prefix, np.char.zfill(numbers, max(width, len(str(n)))))
+    w = max(width, len(str(n)))
+    nums = np.arange(1, n + 1, dtype=np.int64)
+    digits = np.empty((n, w), dtype=np.uint8)
+    for j in range(w - 1, -1, -1):
+        digits[:, j] = 48 + nums % 10
+        nums //= 10
+    text = digits.view(f"S{w}").ravel().astype(f"U{w}")
+    return np.strings.add(prefix, text).astype(object)
+
+
+_OCTETS = np.array([str(i) for i in range(256)], dtype=object)
+_HEX_GROUPS: list[np.ndarray] = []
 
 
 def _ip_strings(x: np.ndarray) -> np.ndarray:
     """Integers in [0, 2**22) -> dotted addresses in 100.64.0.0/10 (RFC 6598, never routed)."""
-    a, b, c = 64 + (x >> 16), (x >> 8) & 255, x & 255
-    return np.array([f"100.{i}.{j}.{k}" for i, j, k in zip(a.tolist(), b.tolist(), c.tolist(), strict=True)],
-                    dtype=object)
+    x = np.asarray(x, dtype=np.int64)
+    if not len(x):
+        return np.array([], dtype=object)
+    return "100." + _OCTETS[64 + (x >> 16)] + "." + _OCTETS[(x >> 8) & 255] + "." + _OCTETS[x & 255]
+
+
+def _ipv6_strings(groups: np.ndarray) -> np.ndarray:
+    """(k, 6) integers in [0, 65536) -> addresses in 2001:db8::/32 (RFC 3849, documentation only)."""
+    if not _HEX_GROUPS:
+        _HEX_GROUPS.append(np.array([f"{i:x}" for i in range(1 << 16)], dtype=object))
+    hx = _HEX_GROUPS[0]
+    out = np.full(len(groups), "2001:db8", dtype=object)
+    for j in range(groups.shape[1] if len(groups) else 0):
+        out = out + ":" + hx[groups[:, j]]
+    return out
 
 
 def _device_ids(rng: np.random.Generator, n: int, upper: np.ndarray) -> np.ndarray:
     """UUID-shaped advertising IDs (IDFA upper case on iOS, GAID lower case on Android)."""
-    h = rng.integers(0, 256, size=(n, 16), dtype=np.uint8).tobytes().hex()
-    out = np.empty(n, dtype=object)
-    for i in range(n):
-        s = h[32 * i: 32 * i + 32]
-        s = f"{s[:8]}-{s[8:12]}-{s[12:16]}-{s[16:20]}-{s[20:]}"
-        out[i] = s.upper() if upper[i] else s
-    return out
+    raw = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
+    if n == 0:
+        return np.array([], dtype=object)
+    nibbles = np.empty((n, 32), dtype=np.uint8)
+    nibbles[:, 0::2], nibbles[:, 1::2] = raw >> 4, raw & 15
+    lower_hex = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+    upper_hex = np.frombuffer(b"0123456789ABCDEF", dtype=np.uint8)
+    chars = np.where(np.asarray(upper, bool)[:, None], upper_hex[nibbles], lower_hex[nibbles])
+    out = np.full((n, 36), ord("-"), dtype=np.uint8)
+    out[:, [*range(8), *range(9, 13), *range(14, 18), *range(19, 23), *range(24, 36)]] = chars
+    return out.view("S36").ravel().astype("U36").astype(object)
+
+
+class _Progress:
+    """A tqdm bar on stderr over the generator's stages (a no-op when not wanted)."""
+
+    STAGES = 7
+
+    def __init__(self, enabled: bool, label: str) -> None:
+        self._bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=self.STAGES, desc=label, unit="stage", file=sys.stderr)
+
+    def step(self, stage: str) -> None:
+        if self._bar is not None:
+            self._bar.set_postfix_str(stage)
+            self._bar.update(1)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
 
 
 def _to_utc(seconds: np.ndarray) -> pd.Series:
@@ -106,6 +156,11 @@ def _to_utc(seconds: np.ndarray) -> pd.Series:
 
 def _str_col(values) -> pd.Series:
     return pd.Series(np.asarray(values, dtype=object), dtype=_STR)
+
+
+def _na_col(n: int) -> pd.Series:
+    """A string column of missing values (``fraud_type`` of genuine rows)."""
+    return pd.Series(np.full(n, None, dtype=object), dtype=_STR)
 
 
 def _retention_curve(sc: Scenario, days: int) -> np.ndarray:
@@ -145,7 +200,7 @@ class World:
 
     >>> world = generate_world(1_000, seed=7)
     >>> sorted(world.tables)
-    ['events', 'installs', 'spend', 'touches', 'users']
+    ['deeplink_clicks', 'events', 'installs', 'spend', 'touches', 'users']
     """
 
     scenario: Scenario
@@ -158,6 +213,7 @@ class World:
     installs: pd.DataFrame
     events: pd.DataFrame
     spend: pd.DataFrame
+    deeplink_clicks: pd.DataFrame | None = None
 
     @property
     def vertical(self) -> str:
@@ -171,7 +227,7 @@ class World:
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
         """The world's tables by name (the DataFrames themselves, not copies)."""
-        return {name: getattr(self, name) for name in TABLE_NAMES}
+        return {name: getattr(self, name) for name in TABLE_NAMES if getattr(self, name) is not None}
 
     def __repr__(self) -> str:
         return (f"World(vertical={self.vertical!r}, seed={self.seed}, users={len(self.users):,}, "
@@ -326,14 +382,25 @@ def _check_args(n_users, seed, days) -> None:
         raise ValueError(f"days must be a whole number between 1 and 3650, got {days!r}")
 
 
+def _day_weights(sc: Scenario, t0: int, days: int) -> np.ndarray:
+    """Relative install demand of each day of the window (month x weekday multipliers)."""
+    d = (t0 // DAY + np.arange(days)).astype("datetime64[D]")
+    month = d.astype("datetime64[M]").astype(np.int64) % 12
+    weekday = (d.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
+    return np.asarray(sc.monthly_demand, dtype=float)[month] * np.asarray(sc.weekly_demand, dtype=float)[weekday]
+
+
 def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="2026-03-01", days: int = 60,
-                   *, scenario: Scenario | None = None) -> World:
+                   *, scenario: Scenario | None = None, fraud=None, progress: bool = False) -> World:
     """Simulate a marketing world of ``n_users`` people (installers and people who only saw ads).
 
     Deterministic: the same arguments give byte-identical tables. ``vertical`` is one of
     ``"gaming"``, ``"ecommerce"``, ``"home_services"``, ``"subscription"``; pass ``scenario`` (a
     :class:`~helpers.synth.scenarios.Scenario`) to use custom parameters instead.
     Installs fall in ``[start, start + days)``; touches are logged from 30 days before ``start``.
+    ``fraud`` (a ``helpers.synth.fraud.FraudMix``) adds labelled fraudulent rows with
+    ``helpers.synth.fraud.add_fraud``; ``None`` keeps the world clean. ``progress=True`` shows a
+    progress bar on stderr (useful for a million users).
 
     >>> world = generate_world(2_000, seed=1, vertical="ecommerce")
     >>> world.installs["install_time"].dt.tz is not None
@@ -347,6 +414,7 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
     t0 = _parse_start(start)
     end = t0 + days * DAY
     rng = np.random.default_rng(int(seed))
+    bar = _Progress(progress, f"world {sc.name} ({n:,} people)")
 
     # ---- people ------------------------------------------------------------------------------
     country = _pick(rng, [sc.country_mix[c] for c in COUNTRIES], n)
@@ -369,26 +437,31 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
     models_a = _pick(rng, [w for _, w in _ANDROID_MODELS], n)
     os_i = _pick(rng, [w for _, w in _IOS_VERSIONS], n)
     os_a = _pick(rng, [w for _, w in _ANDROID_VERSIONS], n)
+    attrs_i = np.array([f"{m}|{v}" for m, _ in _IOS_MODELS for v, _ in _IOS_VERSIONS], dtype=object)
+    attrs_a = np.array([f"{m}|{v}" for m, _ in _ANDROID_MODELS for v, _ in _ANDROID_VERSIONS], dtype=object)
     model = np.where(ios, np.array([m for m, _ in _IOS_MODELS], dtype=object)[models_i],
                      np.array([m for m, _ in _ANDROID_MODELS], dtype=object)[models_a])
-    osv = np.where(ios, np.array([v for v, _ in _IOS_VERSIONS], dtype=object)[os_i],
-                   np.array([v for v, _ in _ANDROID_VERSIONS], dtype=object)[os_a])
-    device_attrs = model + "|" + osv
+    device_attrs = np.where(ios, attrs_i[models_i * len(_IOS_VERSIONS) + os_i],
+                            attrs_a[models_a * len(_ANDROID_VERSIONS) + os_a])
 
-    # IPs: country blocks of 2**20 addresses; carrier-NAT pools (shared by many people) in the top block
+    # IPs: country blocks of 2**20 addresses; carrier-NAT pools (shared by many people) in the top block;
+    # some people (not behind carrier NAT) are on IPv6 from the documentation prefix 2001:db8::/32
     nat = rng.random(n) < sc.carrier_nat_share
     nat_pool = max(4, int(round(n * sc.carrier_nat_share / 12 / len(COUNTRIES))))
     home_ip = (country << 20) + rng.integers(0, 1 << 20, n)
     nat_ip = (3 << 20) + (country << 18) + rng.integers(0, nat_pool, n)
     ip_int = np.where(nat, nat_ip, home_ip)
     ip = _ip_strings(ip_int)
+    v6 = np.flatnonzero(~nat & (rng.random(n) < sc.ipv6_share / max(1e-9, 1.0 - sc.carrier_nat_share)))
+    ip[v6] = _ipv6_strings(rng.integers(0, 1 << 16, (len(v6), 6)))
     fingerprint = ip + "|" + device_attrs
     device_id = _device_ids(rng, n, ios)
     device_id = np.where(att, device_id, None)
+    bar.step("people")
 
-    # ---- install times --------------------------------------------------------------------------
+    # ---- install times (seasonal) -----------------------------------------------------------------
     reinstaller = installer & (rng.random(n) < sc.reinstall_rate)
-    anchor = t0 + rng.integers(0, days * DAY, n)
+    anchor = t0 + _pick(rng, _day_weights(sc, t0, days), n) * DAY + rng.integers(0, DAY, n)
     within_90 = rng.random(n) < 0.6
     gap = np.where(within_90, rng.uniform(2, 89, n), rng.uniform(91, 240, n))
     gap = np.round(gap * DAY).astype(np.int64)
@@ -398,6 +471,10 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
     rt_nets = np.array([i for i, net in enumerate(NETWORKS) if net.retargeting_campaign])
     rt_caused = reinstaller & (rng.random(n) < sc.retargeted_reinstall_share)
     rt_net_user = rt_nets[_pick(rng, mix[rt_nets], n)]
+    # download time: store download start (Play install_begin) -> first open
+    def download_seconds():
+        return np.round(np.clip(rng.lognormal(np.log(sc.download_seconds_median), 0.9, n), 4, 1800)).astype(np.int64)
+    dl_first, dl_re = download_seconds(), download_seconds()
 
     # ---- campaigns and sites --------------------------------------------------------------------
     camp_names, camp_net, camp_rt = [], [], []
@@ -459,7 +536,7 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
                       "click": click.astype(bool), "time": times.astype(np.int64),
                       "rt": np.full(k, retargeting), "causal": np.zeros(k, bool) if causal is None else causal})
 
-    # A. the touch that caused each paid first install
+    # A. the touch that caused each paid first install (a click comes before the download starts)
     paid = np.flatnonzero(first_in & (acq >= 0))
     k = len(paid)
     click = rng.random(k) >= sc.view_through_share
@@ -467,8 +544,11 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
     click_delay = np.where(quick, np.clip(rng.lognormal(np.log(1800), 1.3, k), 30, 6 * DAY),
                            rng.uniform(HOUR, 10 * DAY, k))
     view_delay = np.where(rng.random(k) < 0.9, rng.uniform(300, 20 * HOUR, k), rng.uniform(20 * HOUR, 48 * HOUR, k))
-    causal_time = t_first[paid] - np.round(np.where(click, click_delay, view_delay)).astype(np.int64)
+    causal_time = (t_first[paid] - dl_first[paid]
+                   - np.round(np.where(click, click_delay, view_delay)).astype(np.int64))
     add(paid, acq[paid], click, causal_time, False, causal=np.ones(k, bool))
+    ref_first = np.full(n, _NAT)
+    ref_first[paid[click]] = causal_time[click]
     # A2. frequency: extra impressions from the same source before the causal touch
     reps = rng.poisson(1.0, k)
     idx = np.repeat(np.arange(k), reps)
@@ -500,8 +580,9 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
     # D. the retargeting click that brought a re-installer back
     rt_re = np.flatnonzero(rt_caused)
     delay = np.clip(rng.lognormal(np.log(2 * HOUR), 1.0, len(rt_re)), 60, 1.5 * DAY)
-    add(rt_re, rt_net_user[rt_re], np.ones(len(rt_re), bool), t_re[rt_re] - np.round(delay).astype(np.int64),
-        True, causal=np.ones(len(rt_re), bool))
+    ref_re = np.full(n, _NAT)
+    ref_re[rt_re] = t_re[rt_re] - dl_re[rt_re] - np.round(delay).astype(np.int64)
+    add(rt_re, rt_net_user[rt_re], np.ones(len(rt_re), bool), ref_re[rt_re], True, causal=np.ones(len(rt_re), bool))
 
     tc = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
     keep = (tc["time"] >= t0 - LOOKBACK_HISTORY_DAYS * DAY) & (tc["time"] < end)
@@ -512,30 +593,37 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
     tc["campaign"][~rt_mask] = campaigns_for(tc["net"][~rt_mask], False)
     tc["campaign"][rt_mask] = campaigns_for(tc["net"][rt_mask], True)
     tc["site"] = sites_for(tc["net"])
-    # a touch's fingerprint differs from the install's when the IP changed in between (Wi-Fi vs cellular)
+    # a touch's IP (and so its fingerprint) differs from the install's when the network changed in
+    # between (Wi-Fi vs cellular)
     changed = rng.random(m) < sc.fingerprint_change_rate
-    touch_fp = fingerprint[tc["user"]].copy()
+    touch_ip = ip[tc["user"]]
+    touch_fp = fingerprint[tc["user"]]
     ci = np.flatnonzero(changed)
-    new_ip = (country[tc["user"][ci]] << 20) + rng.integers(0, 1 << 20, len(ci))
-    touch_fp[ci] = _ip_strings(new_ip) + "|" + device_attrs[tc["user"][ci]]
+    new_ip = _ip_strings((country[tc["user"][ci]] << 20) + rng.integers(0, 1 << 20, len(ci)))
+    touch_ip[ci] = new_ip
+    touch_fp[ci] = new_ip + "|" + device_attrs[tc["user"][ci]]
     order = np.lexsort((np.arange(m), tc["user"], tc["time"]))
     tc = {key: v[order] for key, v in tc.items()}
-    touch_fp = touch_fp[order]
+    touch_fp, touch_ip = touch_fp[order], touch_ip[order]
 
     user_ids = _ids("u", n, 6)
     net_names = np.array(NETWORK_NAMES, dtype=object)
+    camp_arr = np.array(camp_names, dtype=object)
     touches = pd.DataFrame({
         "touch_id": _str_col(_ids("t", m, 7)),
         "user_id": _str_col(user_ids[tc["user"]]),
         "device_id": _str_col(device_id[tc["user"]]),
         "fingerprint": _str_col(touch_fp),
+        "ip": _str_col(touch_ip),
         "media_source": _str_col(net_names[tc["net"]]),
-        "campaign": _str_col(np.array(camp_names, dtype=object)[tc["campaign"]]),
+        "campaign": _str_col(camp_arr[tc["campaign"]]),
         "site_id": _str_col(np.array(site_names, dtype=object)[tc["site"]]),
         "touch_type": _str_col(np.where(tc["click"], "click", "impression").astype(object)),
         "touch_time": _to_utc(tc["time"]),
         "is_retargeting": pd.Series(tc["rt"], dtype=bool),
+        "fraud_type": _na_col(m),
     })
+    bar.step("touches")
 
     # ---- installs ----------------------------------------------------------------------------------
     fi = np.flatnonzero(first_in)
@@ -544,12 +632,16 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
     inst_time = np.concatenate([t_first[fi], t_re[ri]])
     inst_re = np.concatenate([np.zeros(len(fi), bool), np.ones(len(ri), bool)])
     inst_prev = np.concatenate([np.full(len(fi), _NAT), t_first[ri]])
-    src_first = np.where(acq[fi] >= 0, net_names[np.maximum(acq[fi], 0)], ORGANIC)
-    src_re = np.where(rt_caused[ri], net_names[rt_net_user[ri]], ORGANIC)
-    inst_src = np.concatenate([src_first, src_re]).astype(object)
+    src_code = np.concatenate([np.where(acq[fi] >= 0, acq[fi], -1), np.where(rt_caused[ri], rt_net_user[ri], -1)])
+    inst_ref = np.concatenate([ref_first[fi], ref_re[ri]])
+    inst_begin = inst_time - np.concatenate([dl_first[fi], dl_re[ri]])
     order = np.lexsort((inst_user, inst_time))
-    inst_user, inst_time, inst_re, inst_prev, inst_src = (
-        a[order] for a in (inst_user, inst_time, inst_re, inst_prev, inst_src))
+    inst_user, inst_time, inst_re, inst_prev, src_code, inst_ref, inst_begin = (
+        a[order] for a in (inst_user, inst_time, inst_re, inst_prev, src_code, inst_ref, inst_begin))
+    inst_android = android[inst_user]
+    inst_ref = np.where(inst_android, inst_ref, _NAT)
+    inst_begin = np.where(inst_android, inst_begin, _NAT)
+    inst_src = np.where(src_code >= 0, net_names[np.maximum(src_code, 0)], ORGANIC).astype(object)
     k = len(inst_user)
     install_ids = _ids("i", k, 6)
     installs = pd.DataFrame({
@@ -557,13 +649,18 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
         "user_id": _str_col(user_ids[inst_user]),
         "device_id": _str_col(device_id[inst_user]),
         "fingerprint": _str_col(fingerprint[inst_user]),
-        "platform": _str_col(np.where(ios[inst_user], "ios", "android").astype(object)),
+        "ip": _str_col(ip[inst_user]),
+        "platform": _str_col(np.where(inst_android, "android", "ios").astype(object)),
         "country": _str_col(np.array(COUNTRIES, dtype=object)[country[inst_user]]),
         "install_time": _to_utc(inst_time),
+        "install_begin_time": _to_utc(inst_begin),
+        "referrer_click_time": _to_utc(inst_ref),
         "is_reinstall": pd.Series(inst_re, dtype=bool),
         "previous_install_time": _to_utc(inst_prev),
         "true_source": _str_col(inst_src),
+        "fraud_type": _na_col(k),
     })
+    bar.step("installs")
 
     # ---- events --------------------------------------------------------------------------------------
     # activity of a first install stops when the person re-installs (the new install takes over)
@@ -581,8 +678,9 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
     add_events(all_inst, inst_time.copy(), 0)  # first open
     curve = _retention_curve(sc, days)
     engagement = rng.gamma(2.0, 0.5, k)
+    alive = all_inst
     for day in range(1, days + 1):
-        alive = np.flatnonzero(inst_time + day * DAY < obs_end)
+        alive = alive[inst_time[alive] + day * DAY < obs_end[alive]]
         if not len(alive):
             break
         active = rng.random(len(alive)) < np.minimum(1.0, curve[day] * engagement[alive])
@@ -593,8 +691,12 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
     signed = firsts[rng.random(len(firsts)) < sc.sign_up_rate]
     su_time = inst_time[signed] + np.round(rng.exponential(0.25 * DAY, len(signed))).astype(np.int64) + 30
     add_events(signed, su_time, 1)
+    # installs from better sources buy more often; the average over first installs stays the scenario's
+    quality = np.array([sc.quality(name) for name in NETWORK_NAMES] + [sc.quality(ORGANIC)])
+    q = quality[np.where(src_code >= 0, src_code, len(NETWORK_NAMES))]
+    q_mean = q[firsts].mean() if len(firsts) else 1.0
     p_buy = sc.first_purchase_rate / sc.sign_up_rate if sc.sign_up_rate else 0.0
-    buy_mask = rng.random(len(signed)) < p_buy
+    buy_mask = rng.random(len(signed)) < np.minimum(1.0, p_buy * q[signed] / q_mean)
     buyers = signed[buy_mask]
     buy_time = su_time[buy_mask] + np.round(rng.exponential(sc.purchase_delay_days * DAY, len(buyers))).astype(np.int64)
     # re-installers already have an account: no sign-up, but they may buy again
@@ -634,12 +736,14 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
         "event_name": _str_col(np.array(["session", "sign_up", "purchase"], dtype=object)[e_kind]),
         "event_time": _to_utc(e_time),
         "revenue": pd.Series(np.round(e_rev, 2), dtype="float64"),
+        "fraud_type": _na_col(len(e_inst)),
     })
+    bar.step("events")
 
     # ---- spend ---------------------------------------------------------------------------------------
     lo = np.array([net.cpi_usd[0] for net in NETWORKS])
     hi = np.array([net.cpi_usd[1] for net in NETWORKS])
-    cmult = np.array([COUNTRY_CPI_MULTIPLIER[c] for c in COUNTRIES]) * sc.cpi_multiplier
+    cmult = np.array([sc.country_cpi[c] for c in COUNTRIES]) * sc.cpi_multiplier
     causal_ua = tc["causal"] & ~tc["rt"]
     cu = tc["user"][causal_ua]
     cost_day = (t_first[cu] - t0) // DAY
@@ -666,12 +770,91 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
     spend = pd.DataFrame({
         "date": _to_utc(t0 + dd * DAY),
         "media_source": _str_col(net_names[np.array(camp_net)[cc]]),
-        "campaign": _str_col(np.array(camp_names, dtype=object)[cc]),
+        "campaign": _str_col(camp_arr[cc]),
         "cost": pd.Series(np.round(grid_cost.ravel(), 2), dtype="float64"),
         "impressions": pd.Series(grid_imp.ravel(), dtype="int64"),
         "clicks": pd.Series(grid_clk.ravel(), dtype="int64"),
     })
     spend = spend.sort_values(["date", "media_source", "campaign"], kind="stable").reset_index(drop=True)
+    bar.step("spend")
+
+    # ---- deep-link clicks ------------------------------------------------------------------------------
+    # (1) a share of the clicks that caused paid first installs carried a deep link (deferred: the app was
+    # not installed yet); (2) every retargeting click (deferred when it brought a re-installer back,
+    # direct otherwise); (3) the app's own e-mail, push and web links to installed people (direct) and
+    # mobile-web links to people who never install (deferred, never opened in the app)
+    signup_at = np.full(n, np.iinfo(np.int64).max)
+    signup_at[inst_user[signed]] = su_time
+    ua_dl = tc["causal"] & ~tc["rt"] & tc["click"] & (rng.random(m) < sc.deeplink_ua_share)
+    rt_dl = tc["rt"] & tc["click"]
+    own = np.flatnonzero(installer & (t_first < end))
+    own_from = np.maximum(t_first[own], t0) + 60
+    own_counts = rng.poisson(sc.owned_clicks_per_installer * np.maximum(end - own_from, 0) / (days * DAY))
+    own_who = np.repeat(own, own_counts)
+    own_time = np.repeat(own_from, own_counts) + np.floor(
+        rng.random(len(own_who)) * (end - np.repeat(own_from, own_counts))).astype(np.int64)
+    own_src = _pick(rng, (0.45, 0.35, 0.20), len(own_who))
+    web = np.flatnonzero(~installer)
+    web_who = np.repeat(web, rng.poisson(sc.web_clicks_per_visitor, len(web)))
+    web_time = t0 + rng.integers(0, days * DAY, len(web_who))
+    n_net = len(NETWORK_NAMES)
+    owned_camp = np.array([f"{sc.name}_crm_email", f"{sc.name}_crm_push", f"{sc.name}_web_banner"], dtype=object)
+    d_user = np.concatenate([tc["user"][ua_dl], tc["user"][rt_dl], own_who, web_who])
+    d_time = np.concatenate([tc["time"][ua_dl], tc["time"][rt_dl], own_time, web_time])
+    d_src = np.concatenate([tc["net"][ua_dl], tc["net"][rt_dl], n_net + own_src, np.full(len(web_who), n_net + 2)])
+    d_camp = np.concatenate([camp_arr[tc["campaign"][ua_dl]], camp_arr[tc["campaign"][rt_dl]],
+                             owned_camp[own_src], owned_camp[np.full(len(web_who), 2)]])
+    d_causal = np.concatenate([np.ones(int(ua_dl.sum()), bool), tc["causal"][rt_dl],
+                               np.zeros(len(own_who) + len(web_who), bool)])
+    keep = d_time >= t0
+    d_user, d_time, d_src, d_camp, d_causal = (a[keep] for a in (d_user, d_time, d_src, d_camp, d_causal))
+    nd = len(d_user)
+    # the app is on the phone after the first install, except in the days before a reinstall
+    gone = reinstaller[d_user] & (d_time >= t_re[d_user] - 2 * DAY) & (d_time < t_re[d_user])
+    installed = installer[d_user] & (d_time >= t_first[d_user]) & ~gone
+    # a causing click's install follows it: the first install, or the reinstall for retargeting clicks
+    next_install = np.where(reinstaller[d_user] & (d_time >= t_first[d_user]), t_re[d_user], t_first[d_user])
+    r = rng.random((6, nd))
+    deferred_ok = np.where(android[d_user], 0.92, 0.70)  # Play referrer vs probabilistic match on iOS
+    opened = np.where(installed, r[0] < 0.92, d_causal & (r[0] < deferred_ok))
+    open_time = np.where(installed, d_time + 1 + np.floor(r[1] * 6).astype(np.int64),
+                         next_install + 2 + np.floor(r[1] * 10).astype(np.int64))
+    open_time = np.where(opened, open_time, _NAT)
+    no_account = signup_at[d_user] > d_time
+    signup_link = no_account & (r[2] < 0.6)
+    saw = signup_link & (r[3] < np.where(installed, 0.45, 0.12))
+    to_signup = np.where(saw, r[4] < 0.5, r[4] < 0.15)
+    content = _landing_paths(sc, rng, nd)
+    path = np.where(signup_link, np.where(to_signup, "/signup", "/benefits"), content).astype(object)
+    # the landing page's goal within 24 hours (sign-up, or a purchase / booking on content pages)
+    p_conv = np.where(signup_link, np.where(saw, np.where(to_signup, 0.26, 0.10), np.where(to_signup, 0.12, 0.20)),
+                      0.08)
+    converted = opened & (r[5] < p_conv)
+    conv_time = np.where(converted, open_time + np.round(np.clip(rng.exponential(900, nd), 20, 23 * HOUR)).astype(np.int64),
+                         _NAT)
+    order = np.lexsort((np.arange(nd), d_user, d_time))
+    cols = (d_user, d_time, d_src, d_camp, installed, path, saw, opened, open_time, converted, conv_time)
+    (d_user, d_time, d_src, d_camp, installed, path, saw, opened, open_time, converted, conv_time) = (
+        a[order] for a in cols)
+    src_names = np.array([*NETWORK_NAMES, *OWNED_MEDIA], dtype=object)
+    deeplink_clicks = pd.DataFrame({
+        "click_id": _str_col(_ids("d", nd, 6)),
+        "user_id": _str_col(user_ids[d_user]),
+        "device_id": _str_col(device_id[d_user]),
+        "platform": _str_col(np.where(android[d_user], "android", "ios").astype(object)),
+        "media_source": _str_col(src_names[d_src]),
+        "campaign": _str_col(d_camp),
+        "click_time": _to_utc(d_time),
+        "app_installed": pd.Series(installed, dtype=bool),
+        "link_kind": _str_col(np.where(installed, "direct", "deferred").astype(object)),
+        "landing_path": _str_col(path),
+        "saw_benefits": pd.Series(saw, dtype=bool),
+        "opened": pd.Series(opened, dtype=bool),
+        "open_time": _to_utc(open_time),
+        "converted": pd.Series(converted, dtype=bool),
+        "conversion_time": _to_utc(conv_time),
+    })
+    bar.step("deep links")
 
     # ---- users -----------------------------------------------------------------------------------------
     acquisition = np.where(acq >= 0, net_names[np.maximum(acq, 0)], np.where(acq == -1, ORGANIC, None))
@@ -687,8 +870,28 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
         "acquisition": _str_col(acquisition.astype(object)),
         "first_install_time": _to_utc(t_first),
     })
+    bar.step("users")
 
-    return World(scenario=sc, seed=int(seed), n_users=n,
-                 start=pd.Timestamp(_dt.datetime.fromtimestamp(t0, tz=_dt.UTC)), days=days,
-                 users=users, touches=touches, installs=installs, events=events, spend=spend)
+    world = World(scenario=sc, seed=int(seed), n_users=n,
+                  start=pd.Timestamp(_dt.datetime.fromtimestamp(t0, tz=_dt.UTC)), days=days,
+                  users=users, touches=touches, installs=installs, events=events, spend=spend,
+                  deeplink_clicks=deeplink_clicks)
+    if fraud is not None:
+        from helpers.synth.fraud import add_fraud  # imported here: the fraud module is optional
 
+        world = add_fraud(world, fraud, int(seed))
+        bar.step("fraud")
+    bar.close()
+    return world
+
+
+def _landing_paths(sc: Scenario, rng: np.random.Generator, size: int) -> np.ndarray:
+    """Content paths of the vertical; ``{id}`` becomes an item number (a few items are popular)."""
+    paths = np.array(sc.landing_paths, dtype=object)[_pick(rng, 1.0 / np.arange(1, len(sc.landing_paths) + 1), size)]
+    item = np.minimum(np.floor(rng.pareto(1.2, size) * 20).astype(np.int64) + 1, 999)
+    templated = np.flatnonzero(np.char.find(paths.astype(str), "{id}") >= 0) if size else np.array([], np.int64)
+    if len(templated):
+        filled = [p.replace("{id}", str(i)) for p, i in zip(paths[templated].tolist(), item[templated].tolist(),
+                                                           strict=True)]
+        paths[templated] = np.array(filled, dtype=object)
+    return paths
