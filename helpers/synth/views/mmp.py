@@ -1,0 +1,112 @@
+"""The MMP's view: the world as a mobile measurement partner (AppsFlyer, Adjust, ...) records it.
+
+An MMP receives click and impression URLs from ad networks, asks the self-attributing networks
+(Google, Meta, Apple Search Ads, TikTok) about each install's advertising ID, and gets a first-open
+and in-app events from its SDK inside the app. From that it credits every install to one touch by
+last touch (:func:`helpers.attribution.attribute_installs`) and links later in-app events to the
+install that produced them.
+
+What the view **hides**, and why:
+
+* ``user_id`` - the simulator's person number. An MMP never knows who a person is; it only sees a
+  device (advertising ID) and a fingerprint (IP address + device model + OS version).
+* ``true_source`` and ``acquisition`` - what *really* caused the install. Nobody outside the
+  simulation can observe causation; the MMP only sees which touches came before the install.
+* ``fraud_type`` - fraud is not labelled in real traffic; detecting it is the MMP's (and the
+  learner's) job.
+* ``is_reinstall`` / ``previous_install_time`` - the app cannot know that a phone had the app
+  before; the MMP infers re-installs from a repeated device ID (``install_type``).
+* Device IDs where they are not shared: on iOS without App Tracking Transparency consent there is
+  no IDFA (the world already stores it as missing), so those installs fall back to probabilistic
+  matching on the fingerprint within 24 h, and self-attributing networks cannot claim them (they
+  answer device-ID queries only). Expect *more organic* installs on iOS without consent, and some
+  wrong credit when two people share a carrier-NAT address and phone model.
+
+The truth stays available in :attr:`MMPView.truth` (one row per install, keyed by ``install_id``)
+so lessons can put the two side by side (see :mod:`helpers.synth.compare`).
+
+>>> from helpers.synth import generate_world
+>>> view = mmp_view(generate_world(2_000, seed=3))
+>>> "user_id" in view.installs.columns or "true_source" in view.installs.columns
+False
+>>> {"true_source", "att_consent"} <= set(view.truth.columns)
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from helpers.attribution import attribute_installs
+
+__all__ = ["MMPView", "TRUTH_COLUMNS", "mmp_view"]
+
+#: Columns of the world that only the simulator knows; an MMP view never has them.
+TRUTH_COLUMNS: tuple[str, ...] = ("user_id", "true_source", "acquisition", "fraud_type",
+                                  "is_reinstall", "previous_install_time")
+
+#: Attribution columns copied from each install onto its in-app events.
+EVENT_ATTRIBUTION_COLUMNS: tuple[str, ...] = ("media_source", "campaign", "site_id", "match_type",
+                                              "install_type", "platform", "country")
+
+
+@dataclass
+class MMPView:
+    """What an MMP sees of a world.
+
+    ``installs``: the world's installs without truth columns, with the MMP's attribution
+    (``media_source``, ``campaign``, ``site_id``, ``touch_id``, ``touch_type``, ``touch_time``,
+    ``match_type``, ``install_type``, ``ctit``; see :func:`helpers.attribution.attribute_installs`).
+    ``events``: in-app events (``event_id, install_id, event_name, event_time, revenue`` and any
+    non-truth columns) with the attribution of their install. ``truth``: per ``install_id`` what really
+    happened (``true_source``, ``user_id``, ``att_consent``, ``is_reinstall``, ``fraud_type`` when the
+    world has fraud) - for comparisons only. ``options``: the attribution settings used.
+    """
+
+    installs: pd.DataFrame
+    events: pd.DataFrame
+    truth: pd.DataFrame
+    options: dict = field(default_factory=dict)
+
+    def installs_by(self, by="media_source") -> pd.Series:
+        """Attributed installs per value of ``by`` (a column name or a list of them)."""
+        return self.installs.groupby(by, observed=True, dropna=False).size().rename("installs")
+
+    def revenue_by(self, by="media_source") -> pd.Series:
+        """Attributed in-app revenue (USD) per value of ``by``."""
+        return self.events.groupby(by, observed=True, dropna=False)["revenue"].sum().rename("revenue")
+
+
+def _visible(df: pd.DataFrame) -> pd.DataFrame:
+    return df.drop(columns=[c for c in TRUTH_COLUMNS if c in df.columns])
+
+
+def mmp_view(world, **attribution_options) -> MMPView:
+    """Attribute a world's installs the way an MMP would and hide what it cannot know.
+
+    ``attribution_options`` are passed to :func:`helpers.attribution.attribute_installs`
+    (``click_lookback="7D"``, ``view_lookback="24h"``, ``probabilistic_window="24h"``,
+    ``reattribution_window="90D"``, ``self_attributing=...``). Deterministic: the same world gives
+    the same view (attribution involves no randomness).
+    """
+    touches = _visible(world.touches)
+    installs = _visible(world.installs)
+    attributed = attribute_installs(touches, installs, **attribution_options)
+
+    events = _visible(world.events)
+    cols = ["install_id"] + [c for c in EVENT_ATTRIBUTION_COLUMNS if c in attributed.columns]
+    events = events.merge(attributed[cols], on="install_id", how="left", validate="many_to_one")
+
+    inst = world.installs
+    truth_cols = [c for c in ("install_id", "user_id", "platform", "country", "true_source", "is_reinstall",
+                              "fraud_type") if c in inst.columns]
+    truth = inst[truth_cols].copy()
+    if "att_consent" in world.users.columns and "user_id" in truth.columns:
+        consent = world.users.set_index("user_id")["att_consent"]
+        truth.insert(truth_cols.index("country") + 1 if "country" in truth_cols else len(truth.columns),
+                     "att_consent", truth["user_id"].map(consent).astype("boolean"))
+    truth = truth.reset_index(drop=True)
+    return MMPView(installs=attributed.reset_index(drop=True), events=events, truth=truth,
+                   options=dict(attribution_options))
