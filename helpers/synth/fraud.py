@@ -1,0 +1,691 @@
+"""Fraudulent traffic mixed into a simulated world, with a label on every fraudulent row.
+
+:func:`add_fraud` takes a :class:`~helpers.synth.world.World` and returns a *new* World whose
+``touches``, ``installs`` and ``events`` also hold fraud. Genuine rows keep every value they had;
+the only genuine rows that change are the real installs whose credit a fraudster steals (click
+injection, click flooding): their ``fraud_type`` is set. The fraud uses its own random stream
+(``SeedSequence([seed, 0xF4A0D])``), so adding it never shifts the genuine data.
+
+Columns added when the world does not have them yet (filled for the genuine rows too):
+
+* touches, installs: ``ip`` (the address part of ``fingerprint``); ``fraud_type``.
+* installs: ``install_begin_time`` and ``referrer_click_time`` (Google Play Install Referrer: when
+  the download began, and the store-referrer click; Android only, missing on iOS; the referrer
+  click is missing on organic installs).
+* events: ``fraud_type``; ``receipt_valid`` (True for a purchase whose App Store / Google Play
+  receipt validated; always False for sessions and sign-ups, which have no receipt).
+
+``fraud_type`` is missing on genuine rows, otherwise one of :data:`FRAUD_TYPES`. Shares in
+:class:`FraudMix` are shares of the *final* installs table. What each type looks like, and what a
+detector should use (columns an MMP sees: device_id, ip, fingerprint, site_id, times; never the
+truth columns user_id, true_source, fraud_type, nor the ID numbers):
+
+``click_injection`` (Android)
+    Malware on a real phone sees the download finish and fires a click on a bad site. The install
+    is real (mostly organic, sometimes paid by an honest network) and keeps its row; the injected
+    click (same device_id, fingerprint and ip as the install) lands *after* ``install_begin_time``
+    and a few seconds (median about 6 s) before ``install_time``, so last-click attribution credits
+    the bad site. Detect: click after install_begin_time; CTIT under ~10 s. The Play referrer click
+    (``referrer_click_time``) is not the injected click.
+``click_flooding``
+    A bad site sends a flood of clicks: for people in its audience (several clicks each over weeks)
+    and for cycled, made-up device IDs (one click each, from a small pool of addresses), spread
+    uniformly over time. Organic installs whose device got a flood click in the 7 days before and
+    no honest click after it are credited to the flooder. Detect: a flat CTIT over hours and days
+    (median in days, not minutes), click->install conversion far below 0.05 %, many clicks per
+    device and per IP.
+``sdk_spoofing``
+    Installs and purchases fabricated by a server that learnt the SDK's requests: new device IDs
+    with no history, one spoofed click on a bad site, and timestamps that do not add up on
+    about 85 % of them (install before its click; on Android also the download beginning after the
+    first open). Purchases have ``receipt_valid = False`` and some events come before the install.
+    Nobody comes back. Detect: impossible timestamp order, receipt validation.
+``bot``
+    Emulators on hosting servers: the click and install come from the RFC 5737 datacenter ranges
+    (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24), a few dozen addresses shared by many
+    installs, with machine-like timing (click->install under 2 minutes). Afterwards nothing or
+    robotic sessions exactly 24 h apart. Detect: the IP (a datacenter list, a parameter of
+    ``helpers.fraud.detect``); robotic behaviour.
+``device_farm``
+    Rooms of real phones whose advertising ID is reset before every install: brand-new device IDs
+    from a handful of ordinary-looking addresses (100.64.0.0/10) and one or two phone models per
+    farm, installing at regular intervals (automation), on a few sites; almost no one returns.
+    Detect: many new devices per IP / fingerprint, regular install spacing, low retention.
+
+Ordinary users keep their addresses in 100.64.0.0/10 (and 2001:db8::/32 when the world uses IPv6).
+IDs of fraud rows have the same shape as genuine ones and continue the numbering after the
+genuine IDs, so genuine rows keep their IDs (joins with the world before fraud still work);
+an ID number is not evidence. Fabricated devices get user IDs that are not in ``users`` (they are
+not people); ``user_id`` is truth-only anyway.
+
+>>> from helpers.synth import generate_world
+>>> world = add_fraud(generate_world(2_000, seed=1), FraudMix(), seed=1)
+>>> sorted(world.installs["fraud_type"].dropna().unique())  # doctest: +NORMALIZE_WHITESPACE
+['bot', 'click_flooding', 'click_injection', 'device_farm', 'sdk_spoofing']
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from helpers.synth.scenarios import NETWORK_NAMES, NETWORKS, ORGANIC, site_ids
+from helpers.synth.world import (
+    _ANDROID_MODELS,
+    _ANDROID_VERSIONS,
+    _IOS_MODELS,
+    _IOS_VERSIONS,
+    _NAT,
+    DAY,
+    HOUR,
+    World,
+    _ip_strings,
+    _pick,
+)
+
+FRAUD_TYPES: tuple[str, ...] = ("click_injection", "click_flooding", "sdk_spoofing", "bot", "device_farm")
+DATACENTER_NETS: tuple[str, ...] = ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
+"""RFC 5737 documentation ranges; the kit's stand-in for datacenter and hosting networks."""
+FRAUD_SEED_KEY = 0xF4A0D
+CLICK_LOOKBACK = 7 * DAY
+
+def _default_sites() -> dict[str, tuple[tuple[str, str], ...]]:
+    def s(net: str, k: int) -> tuple[str, str]:
+        i = NETWORK_NAMES.index(net)
+        return net, site_ids(i, NETWORKS[i].n_sites)[k - 1]
+
+    return {
+        "click_injection": (s("mintegral", 7), s("ironsource", 12)),
+        "click_flooding": (s("mintegral", 21), s("unity_ads", 9), s("applovin", 25)),
+        "sdk_spoofing": (s("ironsource", 18), s("applovin", 31)),
+        "bot": (s("unity_ads", 14), s("mintegral", 33)),
+        "device_farm": (s("ironsource", 24), s("unity_ads", 27), s("mintegral", 38)),
+    }
+
+
+@dataclass(frozen=True)
+class FraudMix:
+    """How much fraud of each type, and where it comes from.
+
+    Shares are fractions of all installs in the result (genuine plus fabricated); the defaults add
+    up to 13 %. ``sites`` maps each type to the (media_source, site_id) pairs that commit it: by
+    default a few "bad" sub-publishers of ordinary ad networks (which also carry honest traffic).
+    Click injection, click flooding and SDK spoofing need clicks, so they cannot sit on a
+    self-attributing network (those claim installs, they do not send clicks). Types missing from
+    ``sites`` keep their default sites.
+    ``flood_clicks_per_install`` is how many flood clicks are sent per install the flooders steal
+    (4,000 gives a click->install conversion of 0.025 %); it drives the size of ``touches``.
+
+    >>> FraudMix(bot=0.6)
+    Traceback (most recent call last):
+    ...
+    ValueError: FraudMix: the shares add up to 0.705; they must add up to less than 0.5 (fraud is the minority of installs)
+    """
+
+    click_injection: float = 0.03
+    click_flooding: float = 0.04
+    sdk_spoofing: float = 0.015
+    bot: float = 0.015
+    device_farm: float = 0.02
+    flood_clicks_per_install: int = 4000
+    sites: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=_default_sites)
+
+    def __post_init__(self) -> None:
+        for t in FRAUD_TYPES:
+            v = getattr(self, t)
+            if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) \
+                    or not np.isfinite(v) or not 0.0 <= v < 1.0:
+                raise ValueError(f"FraudMix: {t}={v!r} must be in [0, 1)")
+        if self.total >= 0.5:
+            raise ValueError(f"FraudMix: the shares add up to {self.total:.3f}; they must add up to less "
+                             "than 0.5 (fraud is the minority of installs)")
+        n = self.flood_clicks_per_install
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= 1_000_000:
+            raise ValueError(f"FraudMix: flood_clicks_per_install={n!r} must be a whole number from 1 to 1,000,000")
+        if not isinstance(self.sites, dict):
+            raise ValueError("FraudMix: sites must be a dict {fraud_type: ((media_source, site_id), ...)}")
+        unknown = sorted(set(self.sites) - set(FRAUD_TYPES))
+        if unknown:
+            raise ValueError(f"FraudMix: unknown fraud types in sites: {unknown}; valid: {', '.join(FRAUD_TYPES)}")
+        # types not named in ``sites`` keep their default sites
+        object.__setattr__(self, "sites", {**_default_sites(), **self.sites})
+        for t in FRAUD_TYPES:
+            pairs = self.sites.get(t, ())
+            if self.share(t) > 0 and not pairs:
+                raise ValueError(f"FraudMix: {t} has share {self.share(t)} but no sites")
+            for pair in pairs:
+                if not (isinstance(pair, tuple) and len(pair) == 2):
+                    raise ValueError(f"FraudMix: sites[{t!r}] entries must be (media_source, site_id) pairs, got {pair!r}")
+                net, site = pair
+                if net not in NETWORK_NAMES:
+                    raise ValueError(f"FraudMix: sites[{t!r}]: unknown media source {net!r}; "
+                                     f"valid: {', '.join(NETWORK_NAMES)}")
+                i = NETWORK_NAMES.index(net)
+                if site not in site_ids(i, NETWORKS[i].n_sites):
+                    raise ValueError(f"FraudMix: sites[{t!r}]: {site!r} is not a site of {net}")
+                if NETWORKS[i].self_attributing and t in ("click_injection", "click_flooding", "sdk_spoofing"):
+                    raise ValueError(f"FraudMix: {t} cannot come from {net}: a self-attributing network "
+                                     "claims installs instead of sending clicks")
+
+    def share(self, fraud_type: str) -> float:
+        if fraud_type not in FRAUD_TYPES:
+            raise ValueError(f"unknown fraud type {fraud_type!r}; valid: {', '.join(FRAUD_TYPES)}")
+        return getattr(self, fraud_type)
+
+    @property
+    def total(self) -> float:
+        return float(sum(self.share(t) for t in FRAUD_TYPES))
+
+
+# --------------------------------------------------------------------------------------------
+# small helpers
+
+
+def _secs(s: pd.Series) -> np.ndarray:
+    """UTC timestamps -> int64 seconds (``_NAT`` for missing)."""
+    v = s.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")).astype(np.int64)
+    return np.where(v == _NAT, _NAT, v // 1_000_000_000)
+
+
+def _utc(seconds) -> pd.Series:
+    seconds = np.asarray(seconds, dtype=np.int64)
+    ns = np.where(seconds == _NAT, _NAT, seconds * 1_000_000_000)
+    return pd.Series(ns.astype("datetime64[ns]")).dt.tz_localize("UTC")
+
+
+def _uuids(rng: np.random.Generator, upper: np.ndarray) -> np.ndarray:
+    """Random UUID-shaped advertising IDs (upper case = IDFA, lower case = GAID), like the world's."""
+    n = len(upper)
+    if n == 0:
+        return np.array([], dtype=object)
+    raw = np.array([rng.integers(0, 256, size=(n, 16), dtype=np.uint8).tobytes().hex()]).view("U32")
+    out = _slice(raw, 0, 8)
+    for a, b in ((8, 12), (12, 16), (16, 20), (20, 32)):
+        out = np.char.add(np.char.add(out, "-"), _slice(raw, a, b))
+    out = np.where(upper, np.char.upper(out), out)
+    return out.astype(object)
+
+
+def _slice(a: np.ndarray, i: int, j: int) -> np.ndarray:
+    return a.view("U1").reshape(len(a), 32)[:, i:j].copy().view(f"U{j - i}").ravel()
+
+
+def _datacenter_ips(rng: np.random.Generator, n: int) -> np.ndarray:
+    nets = np.array(["192.0.2.", "198.51.100.", "203.0.113."], dtype=object)
+    return np.char.add(nets[rng.integers(0, 3, n)].astype(str), rng.integers(1, 255, n).astype(str)).astype(object)
+
+
+def _next_ids(existing: pd.Series, n: int) -> np.ndarray:
+    """``n`` new IDs with the same prefix and width as ``existing`` (e.g. t0000001), continuing its numbering."""
+    sample = existing.iloc[0] if len(existing) else "x0"
+    prefix = sample.rstrip("0123456789")
+    width = len(sample) - len(prefix)
+    start = int(existing.str.slice(len(prefix)).astype("int64").max()) if len(existing) else 0
+    numbers = np.arange(start + 1, start + n + 1).astype(str)
+    return np.char.add(prefix, np.char.zfill(numbers, width)).astype(object) if n else np.array([], object)
+
+
+def _fp_ip(fp: pd.Series) -> pd.Series:
+    return fp.str.split("|", n=1).str[0]
+
+
+def _str(values) -> pd.Series:
+    return pd.Series(np.asarray(values, dtype=object), dtype="str")
+
+
+# --------------------------------------------------------------------------------------------
+# columns a world without the Play referrer / ip / label columns lacks
+
+
+def _complete_columns(world: World, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    t, i, e = world.touches.copy(), world.installs.copy(), world.events.copy()
+    if "ip" not in t:
+        t["ip"] = _fp_ip(t["fingerprint"]).astype("str")
+    if "ip" not in i:
+        i["ip"] = _fp_ip(i["fingerprint"]).astype("str")
+    android = (i["platform"] == "android").to_numpy()
+    inst = _secs(i["install_time"])
+    if "install_begin_time" not in i:
+        # download + install + first open: about 1.5 minutes, sometimes much longer
+        d = np.clip(np.round(rng.lognormal(np.log(90), 0.8, len(i))), 15, 2 * HOUR).astype(np.int64)
+        i["install_begin_time"] = _utc(np.where(android, inst - d, _NAT))
+    if "referrer_click_time" not in i:
+        # the store-referrer click: the last click from the true source before the download began
+        clicks = t[t["touch_type"] == "click"][["user_id", "media_source", "touch_time"]]
+        left = i[["user_id", "true_source", "install_begin_time"]].reset_index()
+        left = left[left["install_begin_time"].notna()]
+        m = pd.merge_asof(left.sort_values("install_begin_time"),
+                          clicks.rename(columns={"media_source": "true_source"}).sort_values("touch_time"),
+                          left_on="install_begin_time", right_on="touch_time", by=["user_id", "true_source"],
+                          direction="backward", allow_exact_matches=False).set_index("index").sort_index()
+        ref = _secs(m["touch_time"].astype("datetime64[ns, UTC]").reindex(i.index))
+        ok = android & (i["true_source"] != ORGANIC).to_numpy()
+        i["referrer_click_time"] = _utc(np.where(ok, ref, _NAT))
+    for df in (t, i, e):
+        if "fraud_type" not in df:
+            df["fraud_type"] = pd.Series([None] * len(df), dtype="str", index=df.index)
+    if "receipt_valid" not in e:
+        purchase = (e["event_name"] == "purchase").to_numpy()
+        e["receipt_valid"] = pd.Series(purchase, index=e.index, dtype=bool)
+    return t, i, e
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def add_fraud(world: World, mix: FraudMix | None = None, seed: int | None = None) -> World:
+    """A copy of ``world`` with fraudulent touches, installs and events added (and labelled).
+
+    ``mix`` defaults to :class:`FraudMix()`; ``seed`` to the world's seed. Deterministic: the same
+    world, mix and seed give identical tables. Genuine rows keep their values and IDs; see the
+    module docstring for what each fraud type adds and which signals it leaves.
+    """
+    mix = FraudMix() if mix is None else mix
+    if not isinstance(mix, FraudMix):
+        raise ValueError(f"mix must be a helpers.synth.fraud.FraudMix, got {type(mix).__name__}")
+    seed = world.seed if seed is None else seed
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative whole number, got {seed!r}")
+    if "fraud_type" in world.installs and world.installs["fraud_type"].notna().any():
+        raise ValueError("this world already contains fraud; add it once, to the genuine world")
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), FRAUD_SEED_KEY]))
+    touches, installs, events = _complete_columns(world, rng)
+    b = _Builder(world, mix, rng, touches, installs, events)
+    b.run()
+    return dataclasses.replace(world, touches=b.touches, installs=b.installs, events=b.events)
+
+
+class _Builder:
+    def __init__(self, world, mix, rng, touches, installs, events):
+        self.w, self.mix, self.rng = world, mix, rng
+        self.touches, self.installs, self.events = touches, installs, events
+        self.t0 = int(world.start.value // 1_000_000_000)
+        self.end = int(world.end.value // 1_000_000_000)
+        self.sc = world.scenario
+        self.new_t: list[dict] = []
+        self.new_i: list[dict] = []
+        self.new_e: list[dict] = []
+        self.next_user = int(world.users["user_id"].str.slice(1).astype("int64").max()) if len(world.users) else 0
+        self.user_prefix, self.user_width = "u", len(world.users["user_id"].iloc[0]) - 1 if len(world.users) else 6
+
+    # ---- shared pieces --------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        n_gen = len(self.installs)
+        fab = self.mix.sdk_spoofing + self.mix.bot + self.mix.device_farm
+        total = n_gen / (1.0 - fab)
+        return {t: int(round(self.mix.share(t) * total)) for t in FRAUD_TYPES}
+
+    def new_users(self, n: int) -> np.ndarray:
+        nums = np.arange(self.next_user + 1, self.next_user + n + 1).astype(str)
+        self.next_user += n
+        return np.char.add(self.user_prefix, np.char.zfill(nums, self.user_width)).astype(object)
+
+    def pick_sites(self, fraud_type: str, n: int, weights=None):
+        pairs = self.mix.sites[fraud_type]
+        idx = _pick(self.rng, weights if weights is not None else np.ones(len(pairs)), n)
+        nets = np.array([p[0] for p in pairs], dtype=object)[idx]
+        sites = np.array([p[1] for p in pairs], dtype=object)[idx]
+        return nets, sites, idx
+
+    def campaigns(self, nets: np.ndarray) -> np.ndarray:
+        out = np.empty(len(nets), dtype=object)
+        for name in np.unique(nets.astype(str)):
+            net = NETWORKS[NETWORK_NAMES.index(name)]
+            mask = nets == name
+            w = (0.5, 0.3, 0.2, 0.1)[:len(net.campaigns)]
+            out[mask] = np.array([f"{self.sc.name}_{c}" for c in net.campaigns], dtype=object)[
+                _pick(self.rng, w, int(mask.sum()))]
+        return out
+
+    def add_touches(self, fraud_type, user, device, fp, ip, nets, sites, times):
+        k = len(times)
+        self.new_t.append({"user_id": user, "device_id": device, "fingerprint": fp, "media_source": nets,
+                           "campaign": self.campaigns(nets), "site_id": sites,
+                           "touch_type": np.full(k, "click", dtype=object), "touch_time": times,
+                           "is_retargeting": np.zeros(k, bool), "ip": ip,
+                           "fraud_type": np.full(k, fraud_type, dtype=object)})
+
+    def devices(self, n: int, android: np.ndarray, models=None, os_versions=None):
+        """New devices: advertising IDs (missing on iOS without ATT consent), model|os attributes."""
+        rng = self.rng
+        att = android | (rng.random(n) < self.sc.att_opt_in)
+        dev = _uuids(rng, ~android)
+        dev = np.where(att, dev, None)
+        if models is None:
+            am = np.array([m for m, _ in _ANDROID_MODELS], dtype=object)[_pick(rng, [w for _, w in _ANDROID_MODELS], n)]
+            im = np.array([m for m, _ in _IOS_MODELS], dtype=object)[_pick(rng, [w for _, w in _IOS_MODELS], n)]
+            models = np.where(android, am, im)
+        av = np.array([v for v, _ in _ANDROID_VERSIONS], dtype=object)[_pick(rng, [w for _, w in _ANDROID_VERSIONS], n)]
+        iv = np.array([v for v, _ in _IOS_VERSIONS], dtype=object)[_pick(rng, [w for _, w in _IOS_VERSIONS], n)]
+        attrs = models + "|" + (np.where(android, av, iv) if os_versions is None else os_versions)
+        return dev, attrs
+
+    def countries(self, n: int) -> np.ndarray:
+        c = self.installs["country"].to_numpy(dtype=object)
+        return c[self.rng.integers(0, len(c), n)] if len(c) else np.full(n, "US", dtype=object)
+
+    def home_ips(self, country: np.ndarray) -> np.ndarray:
+        from helpers.synth.scenarios import COUNTRIES
+        block = np.array([COUNTRIES.index(c) for c in country], dtype=np.int64)
+        return _ip_strings((block << 20) + self.rng.integers(0, 1 << 20, len(country)))
+
+    def add_installs(self, fraud_type, user, device, fp, ip, android, country, inst, begin, ref, source):
+        k = len(inst)
+        self.new_i.append({"user_id": user, "device_id": device, "fingerprint": fp,
+                           "platform": np.where(android, "android", "ios").astype(object),
+                           "country": country, "install_time": inst, "is_reinstall": np.zeros(k, bool),
+                           "previous_install_time": np.full(k, _NAT), "true_source": source, "ip": ip,
+                           "install_begin_time": begin, "referrer_click_time": ref,
+                           "fraud_type": np.full(k, fraud_type, dtype=object), "_key": np.arange(k)})
+        return len(self.new_i) - 1
+
+    def add_events(self, fraud_type, part, rows, times, names, revenue, receipt):
+        k = len(times)
+        self.new_e.append({"part": np.full(k, part), "row": rows, "event_time": times,
+                           "event_name": names, "revenue": revenue, "receipt_valid": receipt,
+                           "fraud_type": np.full(k, fraud_type, dtype=object)})
+
+    # ---- the five types -------------------------------------------------------------------------
+
+    def run(self) -> None:
+        n = self.counts()
+        self.stolen_label = np.full(len(self.installs), None, dtype=object)
+        self.injection(n["click_injection"])
+        self.flooding(n["click_flooding"])
+        self.spoofing(n["sdk_spoofing"])
+        self.bots(n["bot"])
+        self.farms(n["device_farm"])
+        self.assemble()
+
+    def injection(self, k: int) -> None:
+        if not k:
+            return
+        rng, i = self.rng, self.installs
+        cand = np.flatnonzero((i["platform"] == "android").to_numpy() & i["device_id"].notna().to_numpy())
+        organic = (i["true_source"].to_numpy(dtype=object)[cand] == ORGANIC)
+        # malware steals organic installs mostly, and sometimes an honest network's paid install
+        w = np.where(organic, 3.0, 1.0)
+        if len(cand) < k:
+            raise ValueError(f"click_injection={self.mix.click_injection} needs {k} Android installs; "
+                             f"the world has {len(cand)}: use a bigger world or a smaller share")
+        chosen = np.sort(rng.choice(cand, size=k, replace=False, p=w / w.sum()))
+        self.stolen_label[chosen] = "click_injection"
+        inst = _secs(i["install_time"])[chosen]
+        begin = _secs(i["install_begin_time"])[chosen]
+        ctit = np.clip(np.round(rng.lognormal(np.log(6), 0.55, k)), 1, 60).astype(np.int64)
+        click = inst - ctit
+        has_begin = begin != _NAT
+        # the click comes after the download began (the app was already being installed)
+        too_early = has_begin & (click <= begin)
+        gap = np.maximum(inst - begin, 2)
+        click = np.where(too_early, begin + 1 + (rng.random(k) * (gap - 1)).astype(np.int64), click)
+        click = np.minimum(click, inst - 1)
+        nets, sites, _ = self.pick_sites("click_injection", k)
+        self.add_touches("click_injection", i["user_id"].to_numpy(dtype=object)[chosen],
+                         i["device_id"].to_numpy(dtype=object)[chosen],
+                         i["fingerprint"].to_numpy(dtype=object)[chosen], i["ip"].to_numpy(dtype=object)[chosen],
+                         nets, sites, click)
+
+    def flooding(self, k: int) -> None:
+        if not k:
+            return
+        rng, i, t = self.rng, self.installs, self.touches
+        lo = self.t0 - 30 * DAY
+        inst = _secs(i["install_time"])
+        once = ~i["user_id"].duplicated(keep=False).to_numpy()  # one install only: the label stays exact
+        ok = (i["true_source"] == ORGANIC).to_numpy() & i["device_id"].notna().to_numpy() & once \
+            & (self.stolen_label == None) & (inst - CLICK_LOOKBACK >= lo)  # noqa: E711
+        # an honest click in the lookback would be credited instead of a flood click: leave those alone
+        clicks = t[t["touch_type"] == "click"]
+        last = clicks.groupby("device_id")["touch_time"].apply(lambda s: _secs(s).tolist())
+        dev = i["device_id"].to_numpy(dtype=object)
+        cand = []
+        for r in np.flatnonzero(ok):
+            ts = last.get(dev[r])
+            if ts is None or not any(inst[r] - CLICK_LOOKBACK <= x < inst[r] for x in ts):
+                cand.append(r)
+        cand = np.array(cand, dtype=np.int64)
+        if len(cand) < k:
+            raise ValueError(f"click_flooding={self.mix.click_flooding} needs {k} organic installs; "
+                             f"the world has {len(cand)} usable ones: use a bigger world or a smaller share")
+        chosen = np.sort(rng.choice(cand, size=k, replace=False))
+        self.stolen_label[chosen] = "click_flooding"
+        n_sites = len(self.mix.sites["click_flooding"])
+        _, _, site_of = self.pick_sites("click_flooding", k)
+        pairs = self.mix.sites["click_flooding"]
+        # 1. the audience: the stolen installers and other real people, several clicks each over weeks
+        # (people who never install, so no other install is credited to a flooder without a label)
+        users = self.w.users
+        others = users[users["device_id"].notna() & users["first_install_time"].isna()]
+        n_other = min(len(others), 3 * k)
+        oi = rng.choice(len(others), size=n_other, replace=False)
+        a_user = np.concatenate([i["user_id"].to_numpy(dtype=object)[chosen], others["user_id"].to_numpy(dtype=object)[oi]])
+        a_dev = np.concatenate([dev[chosen], others["device_id"].to_numpy(dtype=object)[oi]])
+        a_fp = np.concatenate([i["fingerprint"].to_numpy(dtype=object)[chosen], others["fingerprint"].to_numpy(dtype=object)[oi]])
+        a_ip = np.concatenate([i["ip"].to_numpy(dtype=object)[chosen], others["ip"].to_numpy(dtype=object)[oi]])
+        a_site = np.concatenate([site_of, rng.integers(0, n_sites, n_other)])
+        per = 4 + rng.poisson(8, len(a_user))
+        owner = np.repeat(np.arange(len(a_user)), per)
+        times = rng.integers(lo, self.end, len(owner))
+        # every stolen install has a flood click in its 7-day lookback (the flooder's lucky hit)
+        hit = inst[chosen] - rng.integers(60, CLICK_LOOKBACK, k)
+        owner = np.concatenate([owner, np.arange(k)])
+        times = np.concatenate([times, hit])
+        pn = np.array([p[0] for p in pairs], dtype=object)
+        ps = np.array([p[1] for p in pairs], dtype=object)
+        s = a_site[owner]
+        self.add_touches("click_flooding", a_user[owner], a_dev[owner], a_fp[owner], a_ip[owner], pn[s], ps[s], times)
+        # 2. device-ID cycling: made-up IDs, one click each, sent from a small pool of addresses per site
+        n_cycle = max(0, self.mix.flood_clicks_per_install * k - len(owner))
+        if n_cycle:
+            android = rng.random(n_cycle) < 0.6
+            d, attrs = self.devices(n_cycle, android)
+            pool = self.home_ips(self.countries(20 * n_sites)).reshape(n_sites, 20)
+            s = rng.integers(0, n_sites, n_cycle)
+            ip = pool[s, rng.integers(0, 20, n_cycle)]
+            self.add_touches("click_flooding", self.new_users(n_cycle), d, ip + "|" + attrs, ip,
+                             pn[s], ps[s], rng.integers(lo, self.end, n_cycle))
+
+    def spoofing(self, k: int) -> None:
+        if not k:
+            return
+        rng = self.rng
+        android = rng.random(k) < 0.6
+        d, attrs = self.devices(k, android)
+        d = np.where(d == None, _uuids(rng, ~android), d)  # noqa: E711  a forged request carries an ID
+        country = self.countries(k)
+        ip = self.home_ips(country)
+        fp = ip + "|" + attrs
+        user = self.new_users(k)
+        nets, sites, _ = self.pick_sites("sdk_spoofing", k)
+        click = rng.integers(self.t0, self.end - HOUR, k)
+        inst = click + np.round(rng.lognormal(np.log(600), 1.0, k)).astype(np.int64) + 20
+        begin = np.where(android, click + (inst - click) // 3, _NAT)
+        ref = np.where(android, click, _NAT)
+        kind = rng.random(k)
+        # the forged timestamps do not add up on most of them
+        # install reported before the click it claims (on iOS the only order there is to break)
+        before_click = kind < np.where(android, 0.45, 0.85)
+        inst = np.where(before_click, click - rng.integers(30, 6 * HOUR, k), inst)
+        begin = np.where(before_click & android, inst - rng.integers(20, 300, k), begin)
+        begin_after = android & ~before_click & (kind < 0.85)  # download "began" after the first open
+        begin = np.where(begin_after, inst + rng.integers(5, 2 * HOUR, k), begin)
+        inst = np.minimum(inst, self.end - 1)
+        self.add_touches("sdk_spoofing", user, d, fp, ip, nets, sites, click)
+        part = self.add_installs("sdk_spoofing", user, d, fp, ip, android, country, inst, begin, ref, nets)
+        # events: the first open, and one to three purchases without a valid receipt (some "before" the install)
+        n_buy = 1 + rng.poisson(0.8, k)
+        rows = np.repeat(np.arange(k), n_buy)
+        early = rng.random(len(rows)) < 0.3
+        bt = inst[rows] + np.where(early, -rng.integers(60, DAY, len(rows)), rng.integers(60, 3 * DAY, len(rows)))
+        price = np.maximum(0.99, np.round(rng.lognormal(np.log(self.sc.revenue_median_usd), 0.6, len(rows)), 2))
+        keep = bt < self.end
+        self.add_events("sdk_spoofing", part, np.arange(k), inst, np.full(k, "session", object), np.zeros(k),
+                        np.zeros(k, bool))
+        self.add_events("sdk_spoofing", part, rows[keep], bt[keep], np.full(int(keep.sum()), "purchase", object),
+                        price[keep], np.zeros(int(keep.sum()), bool))
+
+    def bots(self, k: int) -> None:
+        if not k:
+            return
+        rng = self.rng
+        android = rng.random(k) < 0.8
+        d, attrs = self.devices(k, android)
+        d = np.where(d == None, _uuids(rng, ~android), d)  # noqa: E711  emulators expose a (reset) ID
+        pool = _datacenter_ips(rng, 36)
+        ip = pool[_pick(rng, 1.0 / np.arange(1, 37), k)]
+        country = self.countries(k)
+        user = self.new_users(k)
+        nets, sites, _ = self.pick_sites("bot", k)
+        click = rng.integers(self.t0, self.end - HOUR, k)
+        begin_d = rng.integers(8, 20, k)
+        inst = click + begin_d + rng.integers(25, 60, k)
+        self.add_touches("bot", user, d, ip + "|" + attrs, ip, nets, sites, click)
+        part = self.add_installs("bot", user, d, ip + "|" + attrs, ip, android, country, inst,
+                                 np.where(android, click + begin_d, _NAT), np.where(android, click, _NAT), nets)
+        self.add_events("bot", part, np.arange(k), inst, np.full(k, "session", object), np.zeros(k),
+                        np.zeros(k, bool))
+        # half sign up a fixed ~40 s after opening; a third come back robotically every 24 h for a few days
+        su = np.flatnonzero(rng.random(k) < 0.5)
+        self.add_events("bot", part, su, inst[su] + 40 + rng.integers(0, 3, len(su)),
+                        np.full(len(su), "sign_up", object), np.zeros(len(su)), np.zeros(len(su), bool))
+        robo = np.flatnonzero(rng.random(k) < 0.33)
+        n_days = 1 + rng.integers(0, 5, len(robo))
+        rows = np.repeat(robo, n_days)
+        day = np.concatenate([np.arange(1, m + 1) for m in n_days]) if len(robo) else np.array([], np.int64)
+        times = inst[rows] + day * DAY
+        keep = times < self.end
+        self.add_events("bot", part, rows[keep], times[keep], np.full(int(keep.sum()), "session", object),
+                        np.zeros(int(keep.sum())), np.zeros(int(keep.sum()), bool))
+
+    def farms(self, k: int) -> None:
+        if not k:
+            return
+        rng = self.rng
+        pairs = self.mix.sites["device_farm"]
+        n_farms = len(pairs)
+        farm = np.sort(_pick(rng, np.ones(n_farms), k))
+        android = np.ones(k, bool)
+        country = np.empty(k, dtype=object)
+        ip = np.empty(k, dtype=object)
+        models = np.empty(k, dtype=object)
+        osv = np.empty(k, dtype=object)
+        inst = np.empty(k, dtype=np.int64)
+        am = np.array([m for m, _ in _ANDROID_MODELS], dtype=object)
+        for f in range(n_farms):
+            idx = np.flatnonzero(farm == f)
+            m = len(idx)
+            if not m:
+                continue
+            c = self.countries(1)[0]
+            ips = self.home_ips(np.array([c] * (1 + int(rng.integers(0, 3))), dtype=object))
+            country[idx] = c
+            ip[idx] = ips[rng.integers(0, len(ips), m)]
+            # the same batch of phones: one or two models, one OS version
+            models[idx] = am[rng.choice(len(am), size=min(2, len(am)), replace=False)][rng.integers(0, 2, m)]
+            osv[idx] = _ANDROID_VERSIONS[int(rng.integers(0, len(_ANDROID_VERSIONS)))][0]
+            # automation: one install every `step` seconds (a little jitter) for a stretch of days
+            span = int(rng.integers(10, 25)) * DAY
+            start = int(rng.integers(self.t0, max(self.t0 + 1, self.end - span)))
+            step = max(60, span // max(m, 1))
+            inst[idx] = start + np.arange(m) * step + rng.integers(-step // 20, step // 20 + 1, m)
+        inst = np.clip(inst, self.t0, self.end - 1)
+        d, attrs = self.devices(k, android, models=models, os_versions=osv)
+        user = self.new_users(k)
+        nets = np.array([p[0] for p in pairs], dtype=object)[farm]
+        sites = np.array([p[1] for p in pairs], dtype=object)[farm]
+        begin = inst - rng.integers(20, 90, k)
+        click = begin - rng.integers(5, 40, k)
+        fp = ip + "|" + attrs
+        self.add_touches("device_farm", user, d, fp, ip, nets, sites, click)
+        part = self.add_installs("device_farm", user, d, fp, ip, android, country, inst, begin, click, nets)
+        self.add_events("device_farm", part, np.arange(k), inst, np.full(k, "session", object), np.zeros(k),
+                        np.zeros(k, bool))
+        su = np.flatnonzero(rng.random(k) < 0.3)
+        self.add_events("device_farm", part, su, inst[su] + rng.integers(60, 600, len(su)),
+                        np.full(len(su), "sign_up", object), np.zeros(len(su)), np.zeros(len(su), bool))
+        back = np.flatnonzero(rng.random(k) < 0.08)
+        t = inst[back] + DAY + rng.integers(0, DAY, len(back))
+        keep = t < self.end
+        self.add_events("device_farm", part, back[keep], t[keep], np.full(int(keep.sum()), "session", object),
+                        np.zeros(int(keep.sum())), np.zeros(int(keep.sum()), bool))
+
+    # ---- putting the tables together ------------------------------------------------------------
+
+    def assemble(self) -> None:
+        t, i, e = self.touches, self.installs, self.events
+        # stolen credit: the real install keeps its row, the label says who stole it
+        stolen = self.stolen_label != None  # noqa: E711
+        if stolen.any():
+            ft = i["fraud_type"].to_numpy(dtype=object).copy()
+            ft[stolen] = self.stolen_label[stolen]
+            i["fraud_type"] = pd.Series(ft, index=i.index).astype(i["fraud_type"].dtype)
+
+        # touches
+        if self.new_t:
+            nt = {key: np.concatenate([p[key] for p in self.new_t]) for key in self.new_t[0]}
+            order = np.lexsort((nt["user_id"].astype(str), nt["touch_time"]))
+            nt = {key: v[order] for key, v in nt.items()}
+            nt["touch_id"] = _next_ids(t["touch_id"], len(order))
+            nt["touch_time"] = _utc(nt["touch_time"])
+            t = _concat(t, nt, sort=["touch_time", "touch_id"])
+
+        # installs (fabricated), then their events
+        inst_ids = {}
+        if self.new_i:
+            offsets = np.cumsum([0] + [len(p["install_time"]) for p in self.new_i])
+            ni = {key: np.concatenate([p[key] for p in self.new_i]) for key in self.new_i[0] if key != "_key"}
+            order = np.lexsort((ni["user_id"].astype(str), ni["install_time"]))
+            ids = np.empty(len(order), dtype=object)
+            ids[order] = _next_ids(i["install_id"], len(order))
+            for part in range(len(self.new_i)):
+                inst_ids[part] = (ids[offsets[part]:offsets[part + 1]],
+                                  ni["user_id"][offsets[part]:offsets[part + 1]])
+            ni["install_id"] = ids
+            for col in ("install_time", "previous_install_time", "install_begin_time", "referrer_click_time"):
+                ni[col] = _utc(ni[col])
+            ni = {key: v[order] if not isinstance(v, pd.Series) else v.iloc[order].reset_index(drop=True)
+                  for key, v in ni.items()}
+            i = _concat(i, ni, sort=["install_time", "install_id"])
+        if self.new_e:
+            ne = {key: np.concatenate([p[key] for p in self.new_e]) for key in self.new_e[0]}
+            iid = np.empty(len(ne["row"]), dtype=object)
+            uid = np.empty(len(ne["row"]), dtype=object)
+            for part, (ids, users) in inst_ids.items():
+                m = ne["part"] == part
+                iid[m] = ids[ne["row"][m]]
+                uid[m] = users[ne["row"][m]]
+            ev = {"user_id": uid, "install_id": iid, "event_name": ne["event_name"],
+                  "event_time": ne["event_time"], "revenue": ne["revenue"].astype(float),
+                  "receipt_valid": ne["receipt_valid"], "fraud_type": ne["fraud_type"]}
+            order = np.lexsort((ev["event_name"].astype(str), ev["install_id"].astype(str), ev["event_time"]))
+            ev = {key: v[order] for key, v in ev.items()}
+            ev["event_id"] = _next_ids(e["event_id"], len(order))
+            ev["event_time"] = _utc(ev["event_time"])
+            e = _concat(e, ev, sort=["event_time", "event_id"])
+        self.touches, self.installs, self.events = t, i, e
+
+
+def _concat(genuine: pd.DataFrame, new: dict, sort: list[str]) -> pd.DataFrame:
+    cols = {}
+    for c in genuine.columns:
+        v = new[c]
+        dtype = genuine[c].dtype
+        s = v.reset_index(drop=True) if isinstance(v, pd.Series) else pd.Series(v)
+        if isinstance(dtype, pd.DatetimeTZDtype):
+            cols[c] = s.astype(dtype)
+        elif str(dtype) == "boolean":
+            cols[c] = pd.Series(pd.array(list(s), dtype="boolean"))
+        else:
+            cols[c] = s.astype(dtype)
+    fraud = pd.DataFrame(cols)
+    out = pd.concat([genuine.reset_index(drop=True), fraud], ignore_index=True)
+    out = out.sort_values(sort, kind="stable").reset_index(drop=True)
+    for c in genuine.columns:
+        if out[c].dtype != genuine[c].dtype:
+            out[c] = out[c].astype(genuine[c].dtype)
+    return out
