@@ -70,6 +70,7 @@ DEFAULT_SCHEMA = ConversionSchema(revenue_edges=[0.01, 1, 2, 3, 5, 7.5, 10, 15, 
 """16 revenue buckets (USD, cumulative) x 2 event bits (signed up; bought twice) = 64 values."""
 _DELAYS = ((24 * HOUR, 48 * HOUR), (24 * HOUR, 144 * HOUR), (24 * HOUR, 144 * HOUR))
 _NO_SKAN = ("apple_search_ads",)
+_SID_TEXT = np.array([[f"{i % 10 ** d:0{d}d}" for i in range(10_000)] for d in (2, 3, 4)], dtype=object)
 _FAKE_INSTALLS = ("sdk_spoofing", "bot")
 
 _JSON_ORDER = (("version", "version"), ("ad-network-id", "ad_network_id"),
@@ -204,7 +205,11 @@ def skan_view(world, schema: ConversionSchema | None = None, *, seed: int, lock_
 
     # ---- qualifying touches -------------------------------------------------------------------------
     t = world.touches
-    tmask = t["media_source"].isin(nets_ok).to_numpy() & t["user_id"].isin(ins["user_id"]).to_numpy().copy()
+    src_codes, src_names = pd.factorize(t["media_source"])
+    src_order = np.array([_network_order(x) for x in src_names] + [len(NETWORK_NAMES)], dtype=np.int64)
+    src_ok = np.array([x in nets_ok for x in src_names] + [False])
+    tmask = src_ok[src_codes] & t["user_id"].isin(ins["user_id"]).to_numpy().copy()
+    src_codes = src_codes[tmask]
     if "fraud_type" in t.columns:
         tmask &= t["fraud_type"].isna().to_numpy()
     t = t[tmask]
@@ -215,7 +220,7 @@ def skan_view(world, schema: ConversionSchema | None = None, *, seed: int, lock_
     site_codes, site_names = pd.factorize(t["site_id"], sort=True)
     pair = pd.DataFrame({"user_id": t["user_id"].to_numpy(dtype=object), "tt": _seconds(t["touch_time"]),
                          "fid": (t["touch_type"] == "click").to_numpy(dtype=np.int8),
-                         "net": t["media_source"].map(_network_order).to_numpy(dtype=np.int64),
+                         "net": src_order[src_codes],
                          "code": t_code.astype(np.int64), "site": site_codes.astype(np.int64)})
     pair = pair.merge(pd.DataFrame({"user_id": i_user, "inst": np.arange(len(ins))}), on="user_id", how="inner")
     inst = pair["inst"].to_numpy()
@@ -328,9 +333,7 @@ def skan_view(world, schema: ConversionSchema | None = None, *, seed: int, lock_
     show_coarse = is_win & act & (((seq == 0) & (p_tier == 1)) | ((seq > 0) & (p_tier >= 1)))
     p_digits = np.where(seq == 0, digits[rows_a], 2)
     sid_num = full_id[rows_a] % (10 ** p_digits)
-    sid = pd.Series(sid_num).astype(str).str.zfill(2).to_numpy(dtype=object)
-    sid = np.where(p_digits == 3, pd.Series(sid_num).astype(str).str.zfill(3).to_numpy(dtype=object), sid)
-    sid = np.where(p_digits == 4, pd.Series(sid_num).astype(str).str.zfill(4).to_numpy(dtype=object), sid)
+    sid = _SID_TEXT[p_digits - 2, sid_num]
     t3 = is_win & (p_tier == 3)
     src_app = 1_600_000_000 + c["site"][rows_a]
     cc = i_country[a_inst[rows_a]]
@@ -344,7 +347,8 @@ def skan_view(world, schema: ConversionSchema | None = None, *, seed: int, lock_
         "postback_time": _utc(p_time),
         "transaction_id": tx,
         "version": "4.0",
-        "ad_network_id": pd.Series(net_name).str.replace("_", "-") + ".mma-sim.skadnetwork",
+        "ad_network_id": np.array([f"{x.replace('_', '-')}.mma-sim.skadnetwork" for x in (*NETWORK_NAMES, "other")],
+                                  dtype=object)[np.minimum(c["net"][rows_a], len(NETWORK_NAMES))],
         "media_source": net_name,
         "campaign": camp_name,
         "source_identifier": sid,
@@ -378,8 +382,7 @@ def skan_view(world, schema: ConversionSchema | None = None, *, seed: int, lock_
         "country": pd.array(cc, dtype="string"),
         "install_time": _utc(inst_t),
         "tier": p_tier.astype(np.int64),
-        "source_identifier_full": pd.array(pd.Series(full_id[rows_a]).astype(str).str.zfill(4).to_numpy(dtype=object),
-                                           dtype="string"),
+        "source_identifier_full": pd.array(_SID_TEXT[2, full_id[rows_a]], dtype="string"),
         "postback_sequence_index": seq.astype(np.int64),
         "window_end": _utc(inst_t + ends[seq]),
         "locked": lk,
