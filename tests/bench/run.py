@@ -72,10 +72,28 @@ def bench_attribution() -> list[dict]:
     return rows
 
 
+def bench_widgets() -> list[dict]:
+    """How fast the lookback explorer answers a slider move on the course data (uncached)."""
+    from helpers.data import load
+    from helpers.widgets import lookback_explorer
+
+    touches, installs = load("attribution/touches"), load("attribution/installs")
+    explorer = lookback_explorer(touches, installs)
+    times = []
+    for days in (2, 3, 5, 10, 14):
+        t = time.perf_counter()
+        explorer.click_days.value = days
+        times.append(time.perf_counter() - t)
+    row = {"benchmark": "lookback explorer: one slider move (median of 5)", "seconds": sorted(times)[2],
+           "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "target_s": 1.0}
+    print(f"  {row['benchmark']}: {row['seconds']:.3f} s", flush=True)
+    return [row]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results")
-    parser.add_argument("--only", choices=["lessons", "attribution"], default=None)
+    parser.add_argument("--only", choices=["lessons", "attribution", "widgets"], default=None)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.strftime("%Y-%m-%dT%H:%M:%S")
@@ -83,6 +101,8 @@ def main() -> int:
     if args.only in (None, "attribution"):
         print("attribution benchmarks ...", flush=True)
         rows += bench_attribution()
+    if args.only in (None, "widgets"):
+        rows += bench_widgets()
     if args.only in (None, "lessons"):
         print("lesson notebooks ...", flush=True)
         rows += bench_lessons()
