@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import pytest
+
 from helpers import privacy_sandbox as ps
 
 

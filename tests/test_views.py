@@ -274,3 +274,20 @@ def test_plot_comparison_labels_from_the_catalogue(mmp):
     plt.close(ax.figure)
     with pytest.raises(ValueError, match="compare"):
         plot_comparison(pd.DataFrame({"a": [1]}))
+
+
+def test_ara_options_priority_and_delivery_offset(world):
+    base = ara_view(world, epsilon=math.inf)
+    latest = ara_view(world, epsilon=math.inf, click_priority=False, delivery_offset_hours=1)
+    a, b = base.conversion_truth, latest.conversion_truth
+    # the same conversions are attributable; only which source gets them may change
+    assert (a["source_event_id"].isna() == b["source_event_id"].isna()).all()
+    assert (a["source_event_id"] != b["source_event_id"]).fillna(False).any()
+    src = latest.sources.set_index("source_event_id")
+    nav = latest.event_reports[latest.event_reports["source_type"] == "navigation"]
+    delay = (nav["scheduled_report_time"] - nav["source_event_id"].map(src["source_time"])).dt.total_seconds()
+    assert np.allclose(delay, np.array([2, 7, 30])[nav["report_window"]] * 86_400 + 3_600)
+    # with clicks first, a conversion goes to a view only when no click is eligible
+    conv = a[a["source_event_id"].notna()].merge(base.sources[["source_event_id", "source_type"]],
+                                                 on="source_event_id")
+    assert set(conv["source_type"]) == {"navigation", "event"}

@@ -63,7 +63,7 @@ def _to_series(data, by: list[str], metric: str, side: str) -> pd.Series:
     raise ValueError(f"{side} must be a pandas Series or DataFrame, not {type(data).__name__}")
 
 
-def compare(truth, view, by="group", metric: str = "value", view_name: str = "view") -> pd.DataFrame:
+def compare(truth, view, metric: str = "value", by="group", view_name: str = "view") -> pd.DataFrame:
     """Tidy comparison of two measurements of the same metric per group.
 
     ``truth`` and ``view`` are Series indexed by the groups, or DataFrames with the ``by`` columns

@@ -11,7 +11,8 @@ How the world becomes reports (everything vectorised, deterministic by ``seed``)
    (``source_event_id`` = the touch ID, network, campaign, site, country); it expires after
    ``source_expiry`` (30 days).
 2. **Triggers.** Conversions in the app on Android: ``install`` (first open), ``sign_up`` and
-   ``purchase``. The device attributes each trigger to one source of the same device, on the
+   ``purchase``. (Touches of made-up devices that are not people in ``users`` register no source.)
+   The device attributes each trigger to one source of the same device, on the
    device, with no MMP involved: the latest unexpired source, clicks before views when
    ``click_priority`` (an ad tech sets source priorities this way; with equal priorities the
    latest source wins). Organic conversions (no source) give no report.
@@ -199,10 +200,8 @@ class ARAView:
 
 def _attribute(trig_user, trig_time, src_user, src_time, src_is_click, expiry, click_priority):
     """Index of the source each trigger is attributed to (-1: none), latest unexpired first."""
-    result = np.full(len(trig_user), -1, dtype=np.int64)
     trig = pd.DataFrame({"u": trig_user, "t": trig_time, "i": np.arange(len(trig_user))}).sort_values(
         "t", kind="stable")
-    best_time = np.full(len(trig_user), np.iinfo(np.int64).min)
     picks = {}
     for is_click in (True, False):
         sel = np.flatnonzero(src_is_click == is_click)
@@ -214,12 +213,10 @@ def _attribute(trig_user, trig_time, src_user, src_time, src_is_click, expiry, c
         picks[is_click] = s
     clicks, views = picks[True], picks[False]
     if click_priority:
-        result = np.where(clicks >= 0, clicks, views)
-    else:
-        best_time = np.where(clicks >= 0, src_time[np.maximum(clicks, 0)], np.iinfo(np.int64).min)
-        view_time = np.where(views >= 0, src_time[np.maximum(views, 0)], np.iinfo(np.int64).min)
-        result = np.where(view_time > best_time, views, clicks)
-    return result
+        return np.where(clicks >= 0, clicks, views)
+    click_time = np.where(clicks >= 0, src_time[np.maximum(clicks, 0)], np.iinfo(np.int64).min)
+    view_time = np.where(views >= 0, src_time[np.maximum(views, 0)], np.iinfo(np.int64).min)
+    return np.where(view_time > click_time, views, clicks)
 
 
 def ara_view(world, epsilon: float = ps.DEFAULT_EPSILON, *, seed: int = 0, source_expiry_days: int = 30,
@@ -475,7 +472,7 @@ def ara_view(world, epsilon: float = ps.DEFAULT_EPSILON, *, seed: int = 0, sourc
     domain = pd.DataFrame({"bucket": _hex_keys(dom_hi, dom_lo), "media_source": pair_net[ci],
                            "campaign": campaigns[ci], "country": countries[gi],
                            "question": np.array(QUESTIONS, dtype=object)[qi], "value_bucket": vi})
-    key_of = dict(zip(zip(dom_hi.tolist(), dom_lo.tolist()), domain["bucket"], strict=True))
+    key_of = dict(zip(zip(dom_hi.tolist(), dom_lo.tolist(), strict=True), domain["bucket"], strict=True))
     contributions.insert(0, "bucket", [key_of[(h, lw)] for h, lw in zip(contributions["_hi"].tolist(),
                                                                        contributions["_lo"].tolist(), strict=True)]
                          if len(contributions) else pd.Series([], dtype=object))
