@@ -8,19 +8,29 @@ How the world is built (per person, vectorised with numpy):
 
 1. **People.** Country, platform (Korea is Android heavy), ATT consent on iOS, an advertising ID
    when it is available (always on Android, on iOS only with consent), a device model and an IP
-   address from the RFC 6598 range 100.64.0.0/10; some people sit behind a shared carrier-NAT
-   address, so a few share the same IP + device fingerprint.
-2. **Installs.** About half the people install. Each installer was caused either by one media
-   source or by nothing ("organic"). A few percent re-install after uninstalling; a retargeting
-   ad or nothing brings them back, some within 90 days of the first install, some later.
-3. **Touches.** The causing ad (mostly a click minutes before the first open; sometimes an
-   impression, sometimes a click days earlier), extra impressions from the same source, and
-   background clicks and impressions from all networks over the 30 days before install - also on
-   people who never install. After the first install a person only receives retargeting touches.
+   address: IPv4 from the RFC 6598 range 100.64.0.0/10 or, for some people, IPv6 from the
+   documentation prefix 2001:db8::/32. Some people sit behind a shared carrier-NAT address, so a
+   few share the same IP + device fingerprint. (The RFC 5737 ranges are left to the fraud module.)
+2. **Installs.** About half the people install, on a day drawn from the vertical's seasonality
+   (monthly x weekday demand). Each installer was caused either by one media source or by nothing
+   ("organic"). A few percent re-install after uninstalling; a retargeting ad or nothing brings
+   them back, some within 90 days of the first install, some later. Every install has a download
+   start (Play ``install_begin_time``, recorded on Android) seconds to minutes before the first open.
+3. **Touches.** The causing ad (mostly a click minutes before the download started; sometimes an
+   impression, sometimes a click days earlier - on Android the store passes that click as
+   ``referrer_click_time``), extra impressions from the same source, and background clicks and
+   impressions from all networks over the 30 days before install - also on people who never
+   install. After the first install a person only receives retargeting touches.
 4. **Events.** A ``session`` on every active day (day-N activity follows the vertical's retention
-   curve), ``sign_up``, ``purchase`` with a lognormal price and repeat purchases.
+   curve), ``sign_up``, ``purchase`` with a lognormal price and repeat purchases. Installs from
+   better sources (``Scenario.network_quality``) buy more often.
 5. **Spend.** What each campaign cost per day: a CPI for every install it truly caused (drawn from
    the network's CPI range for the country) and a cost per click on retargeting campaigns.
+6. **Deep-link clicks.** Links into the app from paid clicks, retargeting and the app's own
+   e-mail, push and web pages: direct when the app is installed, deferred through the store
+   otherwise, with the landing path, whether the app opened there and the page's outcome.
+7. **Fraud** (optional): ``generate_world(..., fraud=FraudMix(...))`` hands the clean world to
+   :func:`helpers.synth.fraud.add_fraud`, which appends rows labelled in ``fraud_type``.
 """
 
 from __future__ import annotations
@@ -78,13 +88,15 @@ def _ids(prefix: str, n: int, width: int) -> np.ndarray:
     if n == 0:
         return np.array([], dtype=object)
     w = max(width, len(str(n)))
+    head = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
+    rows = np.empty((n, len(head) + w + 1), dtype=np.uint8)
+    rows[:, :len(head)] = head
+    rows[:, -1] = ord("\n")
     nums = np.arange(1, n + 1, dtype=np.int64)
-    digits = np.empty((n, w), dtype=np.uint8)
-    for j in range(w - 1, -1, -1):
-        digits[:, j] = 48 + nums % 10
-        nums //= 10
-    text = digits.view(f"S{w}").ravel().astype(f"U{w}")
-    return np.strings.add(prefix, text).astype(object)
+    for j in range(len(head) + w - 1, len(head) - 1, -1):
+        nums, digit = np.divmod(nums, 10)
+        rows[:, j] = 48 + digit
+    return np.array(rows.tobytes().decode("ascii").split("\n")[:-1], dtype=object)
 
 
 _OCTETS = np.array([str(i) for i in range(256)], dtype=object)
@@ -115,14 +127,13 @@ def _device_ids(rng: np.random.Generator, n: int, upper: np.ndarray) -> np.ndarr
     raw = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
     if n == 0:
         return np.array([], dtype=object)
-    nibbles = np.empty((n, 32), dtype=np.uint8)
-    nibbles[:, 0::2], nibbles[:, 1::2] = raw >> 4, raw & 15
-    lower_hex = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
-    upper_hex = np.frombuffer(b"0123456789ABCDEF", dtype=np.uint8)
-    chars = np.where(np.asarray(upper, bool)[:, None], upper_hex[nibbles], lower_hex[nibbles])
-    out = np.full((n, 36), ord("-"), dtype=np.uint8)
-    out[:, [*range(8), *range(9, 13), *range(14, 18), *range(19, 23), *range(24, 36)]] = chars
-    return out.view("S36").ravel().astype("U36").astype(object)
+    chars = np.frombuffer(raw.tobytes().hex().encode("ascii"), dtype=np.uint8).reshape(n, 32).copy()
+    up = np.asarray(upper, bool)[:, None] & (chars >= ord("a"))
+    chars[up] -= 32  # a-f -> A-F
+    dash = np.full((n, 1), ord("-"), dtype=np.uint8)
+    out = np.concatenate([chars[:, :8], dash, chars[:, 8:12], dash, chars[:, 12:16], dash, chars[:, 16:20], dash,
+                          chars[:, 20:]], axis=1)
+    return np.array(np.ascontiguousarray(out).view("S36").ravel().astype("U36").tolist(), dtype=object)
 
 
 class _Progress:
@@ -155,12 +166,34 @@ def _to_utc(seconds: np.ndarray) -> pd.Series:
 
 
 def _str_col(values) -> pd.Series:
-    return pd.Series(np.asarray(values, dtype=object), dtype=_STR)
+    return pd.Series(np.asarray(values, dtype=object), dtype=_STR, copy=False)
+
+
+def _labels(flags: np.ndarray, if_false: str, if_true: str) -> np.ndarray:
+    """Booleans -> one of two labels (shared string objects, no per-row allocation)."""
+    return np.array([if_false, if_true], dtype=object)[np.asarray(flags, dtype=np.int8)]
+
+
+def _order(*keys: np.ndarray) -> np.ndarray:
+    """Stable sort order by integer keys, the major key first (ties keep the original order)."""
+    n = len(keys[0])
+    if n == 0:
+        return np.arange(0)
+    combined = np.zeros(n, dtype=np.int64)
+    top = 1
+    for key in keys:
+        lo = int(key.min())
+        span = int(key.max()) - lo + 1
+        if top * span >= 1 << 62:
+            return np.lexsort(tuple(reversed(keys)))
+        combined = combined * span + (key - lo)
+        top *= span
+    return np.argsort(combined, kind="stable")
 
 
 def _na_col(n: int) -> pd.Series:
     """A string column of missing values (``fraud_type`` of genuine rows)."""
-    return pd.Series(np.full(n, None, dtype=object), dtype=_STR)
+    return pd.Series(np.full(n, None, dtype=object), dtype=_STR, copy=False)
 
 
 def _retention_curve(sc: Scenario, days: int) -> np.ndarray:
@@ -343,6 +376,16 @@ class World:
             f"campaigns; "
             f"true CPI {s['cost'].sum() / max(len(paid), 1):.2f} USD per truly paid install",
         ]
+        android = i[i["platform"] == "android"]
+        if "referrer_click_time" in i and len(android):
+            lines.append(f"Android installs with a Play referrer click: {android['referrer_click_time'].notna().mean():.0%}")
+        d = self.deeplink_clicks
+        if d is not None and len(d):
+            lines.append(f"deep-link clicks: {len(d):,} ({(d['link_kind'] == 'deferred').mean():.0%} deferred; "
+                         f"{d['opened'].mean():.0%} opened the app on the path)")
+        if "fraud_type" in i and i["fraud_type"].notna().any():
+            lines.append(f"fraud: {int(i['fraud_type'].notna().sum()):,} fraudulent installs "
+                         f"({i['fraud_type'].notna().mean():.1%})")
         return "\n".join(lines)
 
 
@@ -596,15 +639,18 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
     # a touch's IP (and so its fingerprint) differs from the install's when the network changed in
     # between (Wi-Fi vs cellular)
     changed = rng.random(m) < sc.fingerprint_change_rate
+    new_ip_int = np.full(m, -1, dtype=np.int64)
+    ci = np.flatnonzero(changed)
+    new_ip_int[ci] = (country[tc["user"][ci]] << 20) + rng.integers(0, 1 << 20, len(ci))
+    order = _order(tc["time"], tc["user"])
+    tc = {key: v[order] for key, v in tc.items()}
+    new_ip_int = new_ip_int[order]
     touch_ip = ip[tc["user"]]
     touch_fp = fingerprint[tc["user"]]
-    ci = np.flatnonzero(changed)
-    new_ip = _ip_strings((country[tc["user"][ci]] << 20) + rng.integers(0, 1 << 20, len(ci)))
+    ci = np.flatnonzero(new_ip_int >= 0)
+    new_ip = _ip_strings(new_ip_int[ci])
     touch_ip[ci] = new_ip
     touch_fp[ci] = new_ip + "|" + device_attrs[tc["user"][ci]]
-    order = np.lexsort((np.arange(m), tc["user"], tc["time"]))
-    tc = {key: v[order] for key, v in tc.items()}
-    touch_fp, touch_ip = touch_fp[order], touch_ip[order]
 
     user_ids = _ids("u", n, 6)
     net_names = np.array(NETWORK_NAMES, dtype=object)
@@ -618,11 +664,11 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
         "media_source": _str_col(net_names[tc["net"]]),
         "campaign": _str_col(camp_arr[tc["campaign"]]),
         "site_id": _str_col(np.array(site_names, dtype=object)[tc["site"]]),
-        "touch_type": _str_col(np.where(tc["click"], "click", "impression").astype(object)),
+        "touch_type": _str_col(_labels(tc["click"], "impression", "click")),
         "touch_time": _to_utc(tc["time"]),
         "is_retargeting": pd.Series(tc["rt"], dtype=bool),
         "fraud_type": _na_col(m),
-    })
+    }, copy=False)
     bar.step("touches")
 
     # ---- installs ----------------------------------------------------------------------------------
@@ -635,13 +681,13 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
     src_code = np.concatenate([np.where(acq[fi] >= 0, acq[fi], -1), np.where(rt_caused[ri], rt_net_user[ri], -1)])
     inst_ref = np.concatenate([ref_first[fi], ref_re[ri]])
     inst_begin = inst_time - np.concatenate([dl_first[fi], dl_re[ri]])
-    order = np.lexsort((inst_user, inst_time))
+    order = _order(inst_time, inst_user)
     inst_user, inst_time, inst_re, inst_prev, src_code, inst_ref, inst_begin = (
         a[order] for a in (inst_user, inst_time, inst_re, inst_prev, src_code, inst_ref, inst_begin))
     inst_android = android[inst_user]
     inst_ref = np.where(inst_android, inst_ref, _NAT)
     inst_begin = np.where(inst_android, inst_begin, _NAT)
-    inst_src = np.where(src_code >= 0, net_names[np.maximum(src_code, 0)], ORGANIC).astype(object)
+    inst_src = np.array([*NETWORK_NAMES, ORGANIC], dtype=object)[np.where(src_code >= 0, src_code, len(NETWORK_NAMES))]
     k = len(inst_user)
     install_ids = _ids("i", k, 6)
     installs = pd.DataFrame({
@@ -650,7 +696,7 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
         "device_id": _str_col(device_id[inst_user]),
         "fingerprint": _str_col(fingerprint[inst_user]),
         "ip": _str_col(ip[inst_user]),
-        "platform": _str_col(np.where(inst_android, "android", "ios").astype(object)),
+        "platform": _str_col(_labels(inst_android, "ios", "android")),
         "country": _str_col(np.array(COUNTRIES, dtype=object)[country[inst_user]]),
         "install_time": _to_utc(inst_time),
         "install_begin_time": _to_utc(inst_begin),
@@ -659,7 +705,7 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
         "previous_install_time": _to_utc(inst_prev),
         "true_source": _str_col(inst_src),
         "fraud_type": _na_col(k),
-    })
+    }, copy=False)
     bar.step("installs")
 
     # ---- events --------------------------------------------------------------------------------------
@@ -727,7 +773,7 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
 
     e_inst, e_time = np.concatenate(ev_inst), np.concatenate(ev_time)
     e_kind, e_rev = np.concatenate(ev_kind), np.concatenate(ev_rev)
-    order = np.lexsort((np.arange(len(e_inst)), e_kind, e_inst, e_time))
+    order = _order(e_time, e_inst, e_kind.astype(np.int64))
     e_inst, e_time, e_kind, e_rev = e_inst[order], e_time[order], e_kind[order], e_rev[order]
     events = pd.DataFrame({
         "event_id": _str_col(_ids("e", len(e_inst), 7)),
@@ -737,7 +783,7 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
         "event_time": _to_utc(e_time),
         "revenue": pd.Series(np.round(e_rev, 2), dtype="float64"),
         "fraud_type": _na_col(len(e_inst)),
-    })
+    }, copy=False)
     bar.step("events")
 
     # ---- spend ---------------------------------------------------------------------------------------
@@ -832,7 +878,7 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
     converted = opened & (r[5] < p_conv)
     conv_time = np.where(converted, open_time + np.round(np.clip(rng.exponential(900, nd), 20, 23 * HOUR)).astype(np.int64),
                          _NAT)
-    order = np.lexsort((np.arange(nd), d_user, d_time))
+    order = _order(d_time, d_user)
     cols = (d_user, d_time, d_src, d_camp, installed, path, saw, opened, open_time, converted, conv_time)
     (d_user, d_time, d_src, d_camp, installed, path, saw, opened, open_time, converted, conv_time) = (
         a[order] for a in cols)
@@ -841,19 +887,19 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
         "click_id": _str_col(_ids("d", nd, 6)),
         "user_id": _str_col(user_ids[d_user]),
         "device_id": _str_col(device_id[d_user]),
-        "platform": _str_col(np.where(android[d_user], "android", "ios").astype(object)),
+        "platform": _str_col(_labels(android[d_user], "ios", "android")),
         "media_source": _str_col(src_names[d_src]),
         "campaign": _str_col(d_camp),
         "click_time": _to_utc(d_time),
         "app_installed": pd.Series(installed, dtype=bool),
-        "link_kind": _str_col(np.where(installed, "direct", "deferred").astype(object)),
+        "link_kind": _str_col(_labels(installed, "deferred", "direct")),
         "landing_path": _str_col(path),
         "saw_benefits": pd.Series(saw, dtype=bool),
         "opened": pd.Series(opened, dtype=bool),
         "open_time": _to_utc(open_time),
         "converted": pd.Series(converted, dtype=bool),
         "conversion_time": _to_utc(conv_time),
-    })
+    }, copy=False)
     bar.step("deep links")
 
     # ---- users -----------------------------------------------------------------------------------------
@@ -864,12 +910,12 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
         "fingerprint": _str_col(fingerprint),
         "ip": _str_col(ip),
         "device_model": _str_col(model),
-        "platform": _str_col(np.where(ios, "ios", "android").astype(object)),
+        "platform": _str_col(_labels(ios, "android", "ios")),
         "country": _str_col(np.array(COUNTRIES, dtype=object)[country]),
         "att_consent": pd.Series(att, dtype=bool),
         "acquisition": _str_col(acquisition.astype(object)),
         "first_install_time": _to_utc(t_first),
-    })
+    }, copy=False)
     bar.step("users")
 
     world = World(scenario=sc, seed=int(seed), n_users=n,

@@ -1,0 +1,72 @@
+"""Benchmark for helpers.synth.generate_world (a script, not a pytest test).
+
+Run:  python tests/bench_world.py [--sizes 100000 300000 1000000] [--vertical ecommerce] [--days 60]
+
+Each size runs in a fresh subprocess so that its peak memory (the process's max RSS from
+resource.getrusage, and the tracemalloc peak of Python/numpy allocations in a second run) is its
+own. Prints one JSON object with the seconds, the rows of every table, and the ratio
+``seconds(largest) / seconds(smallest)`` next to the size ratio (about equal = linear).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CASE_CODE = r"""
+import json, resource, sys, time, tracemalloc
+sys.path.insert(0, {root!r})
+from helpers.synth import generate_world
+
+n, vertical, days, trace = {args!r}
+t0 = time.perf_counter()
+world = generate_world(n, 20261124, vertical=vertical, days=days)
+seconds = time.perf_counter() - t0
+rows = {{name: len(df) for name, df in world.tables.items()}}
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+peak = None
+if trace:
+    del world
+    tracemalloc.start()
+    generate_world(n, 20261124, vertical=vertical, days=days)
+    peak = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
+    tracemalloc.stop()
+print(json.dumps({{"users": n, "vertical": vertical, "days": days, "seconds": round(seconds, 3),
+                  "max_rss_mb": round(rss, 1), "tracemalloc_peak_mb": peak, "rows": rows}}))
+"""
+
+
+def run_case(n: int, args: argparse.Namespace) -> dict:
+    code = CASE_CODE.format(root=str(ROOT), args=(n, args.vertical, args.days, args.tracemalloc))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        return {"users": n, "error": proc.stderr.strip().splitlines()[-1:]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 300_000, 1_000_000])
+    parser.add_argument("--vertical", default="ecommerce")
+    parser.add_argument("--days", type=int, default=60)
+    parser.add_argument("--tracemalloc", action="store_true",
+                        help="also measure the tracemalloc peak (a second, slower run per size)")
+    args = parser.parse_args()
+    results = [run_case(n, args) for n in args.sizes]
+    ok = [r for r in results if "seconds" in r]
+    summary = {}
+    if len(ok) >= 2:
+        small, big = ok[0], ok[-1]
+        summary = {"size_ratio": round(big["users"] / small["users"], 2),
+                   "time_ratio": round(big["seconds"] / max(small["seconds"], 1e-9), 2),
+                   "seconds_per_million_users": round(big["seconds"] / big["users"] * 1e6, 2)}
+    print(json.dumps({"python": sys.version.split()[0], "results": results, "scaling": summary}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
