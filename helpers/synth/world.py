@@ -389,6 +389,41 @@ class World:
         return "\n".join(lines)
 
 
+def _iso_strings(values: np.ndarray, date_only: bool = False) -> np.ndarray:
+    """datetime64[s] -> 'YYYY-MM-DDTHH:MM:SSZ' (or 'YYYY-MM-DD') as an object array; NaT -> 'NaT'."""
+    nat = np.isnat(values)
+    secs = np.where(nat, 0, values.astype(np.int64))
+    days = secs // DAY
+    d = days.astype("datetime64[D]")
+    years = d.astype("datetime64[Y]").astype(np.int64) + 1970
+    months = d.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    mdays = (d - d.astype("datetime64[M]")).astype(np.int64) + 1
+    if len(values) and (years.min() < 1000 or years.max() > 9999):
+        text = np.datetime_as_string(values, unit="D" if date_only else "s").astype(object)
+        return text if date_only else text + "Z"
+    tod = secs - days * DAY
+    fields = [(years, 4), (b"-", 0), (months, 2), (b"-", 0), (mdays, 2)]
+    if not date_only:
+        fields += [(b"T", 0), (tod // HOUR, 2), (b":", 0), (tod // 60 % 60, 2), (b":", 0), (tod % 60, 2), (b"Z", 0)]
+    width = sum(w if w else 1 for _, w in fields)
+    rows = np.empty((len(values), width + 1), dtype=np.uint8)
+    pos = 0
+    for value, w in fields:
+        if not w:
+            rows[:, pos] = value[0]
+            pos += 1
+            continue
+        v = value.copy()
+        for j in range(pos + w - 1, pos - 1, -1):
+            v, digit = np.divmod(v, 10)
+            rows[:, j] = 48 + digit
+        pos += w
+    rows[:, -1] = ord("\n")
+    text = np.array(rows.tobytes().decode("ascii").split("\n")[:-1], dtype=object)
+    text[nat] = "NaT"
+    return text
+
+
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
     """Deterministic CSV text of a world table (see :meth:`World.write`)."""
     out = {}
@@ -397,19 +432,31 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
         if isinstance(s.dtype, pd.DatetimeTZDtype):
             values = s.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[s]")
             is_date = bool(len(values)) and bool((values.astype(np.int64) % DAY == 0).all()) and col == "date"
-            text = np.datetime_as_string(values, unit="D" if is_date else "s").astype(object)
-            if not is_date:
-                text = text + "Z"
+            text = _iso_strings(values, date_only=is_date)
             text[s.isna().to_numpy()] = ""
             out[col] = text
         elif pd.api.types.is_bool_dtype(s.dtype):
             out[col] = np.where(s.to_numpy(dtype=bool), "true", "false").astype(object)
         elif pd.api.types.is_float_dtype(s.dtype):
             out[col] = np.char.mod("%.2f", s.to_numpy(dtype=float)).astype(object)
-        else:
+        elif pd.api.types.is_string_dtype(s.dtype):
             out[col] = s.astype(object).where(s.notna(), "").to_numpy(dtype=object)
-    frame = pd.DataFrame(out, columns=list(df.columns))
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        else:
+            out[col] = np.array([str(v) for v in s.tolist()], dtype=object)
+            out[col][s.isna().to_numpy()] = ""
+    columns = list(df.columns)
+    special = any(ch in str(c) for c in columns for ch in ',"\n\r')
+    for text in out.values():
+        joined = "\x00".join(text.tolist())
+        special = special or any(ch in joined for ch in ',"\n\r')
+    if special or not columns:  # quoting needed: let pandas apply the CSV rules
+        frame = pd.DataFrame(out, columns=columns)
+        return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    header = ",".join(map(str, columns)) + "\n"
+    if not len(df):
+        return header.encode("utf-8")
+    rows = map(",".join, zip(*(out[c].tolist() for c in columns), strict=True))
+    return (header + "\n".join(rows) + "\n").encode("utf-8")
 
 
 # --------------------------------------------------------------------------------------------
