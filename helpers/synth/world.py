@@ -83,8 +83,11 @@ def _pick(rng: np.random.Generator, weights, size: int) -> np.ndarray:
     return np.minimum(idx, len(cum) - 1)
 
 
-def _ids(prefix: str, n: int, width: int) -> np.ndarray:
-    """``prefix`` + zero-padded numbers 1..n (e.g. u000001), as an object array of str."""
+def _ids(prefix: str, n: int, width: int, numbers: np.ndarray | None = None) -> np.ndarray:
+    """``prefix`` + zero-padded numbers 1..n (e.g. u000001), as an object array of str.
+
+    ``numbers`` (a permutation of 1..n) makes the same IDs in that order.
+    """
     if n == 0:
         return np.array([], dtype=object)
     w = max(width, len(str(n)))
@@ -92,7 +95,7 @@ def _ids(prefix: str, n: int, width: int) -> np.ndarray:
     rows = np.empty((n, len(head) + w + 1), dtype=np.uint8)
     rows[:, :len(head)] = head
     rows[:, -1] = ord("\n")
-    nums = np.arange(1, n + 1, dtype=np.int64)
+    nums = np.arange(1, n + 1, dtype=np.int64) if numbers is None else np.asarray(numbers, dtype=np.int64)
     for j in range(len(head) + w - 1, len(head) - 1, -1):
         nums, digit = np.divmod(nums, 10)
         rows[:, j] = 48 + digit
@@ -124,16 +127,22 @@ def _ipv6_strings(groups: np.ndarray) -> np.ndarray:
 
 def _device_ids(rng: np.random.Generator, n: int, upper: np.ndarray) -> np.ndarray:
     """UUID-shaped advertising IDs (IDFA upper case on iOS, GAID lower case on Android)."""
-    raw = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
+    return _device_id_strings(rng.integers(0, 256, size=(n, 16), dtype=np.uint8), upper)
+
+
+def _device_id_strings(raw: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """(n, 16) random bytes -> UUID-shaped strings, upper case where ``upper``."""
+    n = len(raw)
     if n == 0:
         return np.array([], dtype=object)
     chars = np.frombuffer(raw.tobytes().hex().encode("ascii"), dtype=np.uint8).reshape(n, 32).copy()
     up = np.asarray(upper, bool)[:, None] & (chars >= ord("a"))
     chars[up] -= 32  # a-f -> A-F
     dash = np.full((n, 1), ord("-"), dtype=np.uint8)
+    newline = np.full((n, 1), ord("\n"), dtype=np.uint8)
     out = np.concatenate([chars[:, :8], dash, chars[:, 8:12], dash, chars[:, 12:16], dash, chars[:, 16:20], dash,
-                          chars[:, 20:]], axis=1)
-    return np.array(np.ascontiguousarray(out).view("S36").ravel().astype("U36").tolist(), dtype=object)
+                          chars[:, 20:], newline], axis=1)
+    return np.array(out.tobytes().decode("ascii").split("\n")[:-1], dtype=object)
 
 
 class _Progress:
@@ -541,12 +550,9 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
     home_ip = (country << 20) + rng.integers(0, 1 << 20, n)
     nat_ip = (3 << 20) + (country << 18) + rng.integers(0, nat_pool, n)
     ip_int = np.where(nat, nat_ip, home_ip)
-    ip = _ip_strings(ip_int)
     v6 = np.flatnonzero(~nat & (rng.random(n) < sc.ipv6_share / max(1e-9, 1.0 - sc.carrier_nat_share)))
-    ip[v6] = _ipv6_strings(rng.integers(0, 1 << 16, (len(v6), 6)))
-    fingerprint = ip + "|" + device_attrs
-    device_id = _device_ids(rng, n, ios)
-    device_id = np.where(att, device_id, None)
+    v6_groups = rng.integers(0, 1 << 16, (len(v6), 6))
+    raw_ids = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
     bar.step("people")
 
     # ---- install times (seasonal) -----------------------------------------------------------------
@@ -565,6 +571,22 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
     def download_seconds():
         return np.round(np.clip(rng.lognormal(np.log(sc.download_seconds_median), 0.9, n), 4, 1800)).astype(np.int64)
     dl_first, dl_re = download_seconds(), download_seconds()
+
+    # per-person strings, created in install-time order: the time-ordered tables then read them in
+    # memory order (much faster at a million people); the values do not depend on this order
+    perm = np.argsort(anchor, kind="stable")
+    v6_row = np.full(n, -1, dtype=np.int64)
+    v6_row[v6] = np.arange(len(v6))
+    ip_sorted = _ip_strings(ip_int[perm])
+    sel = np.flatnonzero(v6_row[perm] >= 0)
+    ip_sorted[sel] = _ipv6_strings(v6_groups[v6_row[perm][sel]])
+    ip, fingerprint, device_id, user_ids = (np.empty(n, dtype=object) for _ in range(4))
+    ip[perm] = ip_sorted
+    fingerprint[perm] = ip_sorted + "|" + device_attrs[perm]
+    device_id[perm] = _device_id_strings(raw_ids[perm], ios[perm])
+    device_id = np.where(att, device_id, None)
+    user_ids[perm] = _ids("u", n, 6, numbers=perm + 1)
+    del ip_sorted, raw_ids
 
     # ---- campaigns and sites --------------------------------------------------------------------
     camp_names, camp_net, camp_rt = [], [], []
@@ -699,7 +721,6 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
     touch_ip[ci] = new_ip
     touch_fp[ci] = new_ip + "|" + device_attrs[tc["user"][ci]]
 
-    user_ids = _ids("u", n, 6)
     net_names = np.array(NETWORK_NAMES, dtype=object)
     camp_arr = np.array(camp_names, dtype=object)
     touches = pd.DataFrame({
