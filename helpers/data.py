@@ -5,6 +5,10 @@ description (the data cards in ``datasets/`` are generated from it). :func:`load
 parses timestamps as UTC, sets the dtypes and checks the values; anything wrong raises a
 :class:`DataError` that names the dataset, the column, the row and the bad value.
 
+Datasets: ``attribution/<table>`` (course 01's world, with ``paths``) and one world per vertical,
+``world-<vertical>/<table>`` for gaming, ecommerce, home_services and subscription; the tables are
+users, touches, installs, events, spend and deeplink_clicks (see :data:`WORLD_TABLES`).
+
 Where the files live: the ``directory`` argument, else the ``MMA_DATASETS`` environment variable,
 else the repository's ``datasets/`` folder next to the ``helpers`` package.
 
@@ -30,8 +34,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["SCHEMAS", "Column", "DataError", "DataWarning", "Schema", "available", "card", "dataset_path",
-           "default_directory", "load", "validate"]
+__all__ = ["SCHEMAS", "WORLD_TABLES", "WORLD_VERTICALS", "Column", "DataError", "DataWarning", "Schema",
+           "available", "card", "dataset_path", "default_directory", "load", "validate"]
 
 ENV_VAR = "MMA_DATASETS"
 _STR = "str"
