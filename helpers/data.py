@@ -222,6 +222,10 @@ def _register_world(prefix: str, paths: bool = False) -> None:
                    allowed=("purchase", "session", "sign_up")),
             Column("event_time", "datetime", "UTC", "When the event happened."),
             Column("revenue", "float", "USD", "Purchase amount in US dollars; 0 for other events.", minimum=0.0),
+            Column("receipt_valid", "bool", "flag",
+                   "The purchase's App Store / Google Play receipt validated (server-side check). True for "
+                   "every genuine purchase; False for sessions and sign-ups (no receipt) and for purchases "
+                   "faked by the fraud module."),
             _FRAUD,
         ),
     ))

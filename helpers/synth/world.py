@@ -850,6 +850,7 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
         "event_name": _str_col(np.array(["session", "sign_up", "purchase"], dtype=object)[e_kind]),
         "event_time": _to_utc(e_time),
         "revenue": pd.Series(np.round(e_rev, 2), dtype="float64"),
+        "receipt_valid": pd.Series(e_kind == 2, dtype=bool),
         "fraud_type": _na_col(len(e_inst)),
     }, copy=False)
     bar.step("events")
