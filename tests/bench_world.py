@@ -23,11 +23,22 @@ import json, resource, sys, time, tracemalloc
 sys.path.insert(0, {root!r})
 from helpers.synth import generate_world
 
-n, vertical, days, trace = {args!r}
+n, vertical, days, trace, views = {args!r}
 t0 = time.perf_counter()
 world = generate_world(n, 20261124, vertical=vertical, days=days)
 seconds = time.perf_counter() - t0
 rows = {{name: len(df) for name, df in world.tables.items()}}
+view_seconds = {{}}
+if views:
+    from helpers.synth.views.mmp import mmp_view
+    from helpers.synth.views.skan import skan_view
+    from helpers.synth.views.ara import ara_view
+    for name, make in [("mmp", lambda: mmp_view(world)), ("skan", lambda: skan_view(world, seed=1)),
+                       ("ara", lambda: ara_view(world, seed=1).summary_report(epsilon=10, seed=1))]:
+        t = time.perf_counter()
+        out = make()
+        view_seconds[name] = round(time.perf_counter() - t, 3)
+        del out
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 peak = None
 if trace:
@@ -37,12 +48,13 @@ if trace:
     peak = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
     tracemalloc.stop()
 print(json.dumps({{"users": n, "vertical": vertical, "days": days, "seconds": round(seconds, 3),
+                  "view_seconds": view_seconds, "total_seconds": round(seconds + sum(view_seconds.values()), 3),
                   "max_rss_mb": round(rss, 1), "tracemalloc_peak_mb": peak, "rows": rows}}))
 """
 
 
 def run_case(n: int, args: argparse.Namespace) -> dict:
-    code = CASE_CODE.format(root=str(ROOT), args=(n, args.vertical, args.days, args.tracemalloc))
+    code = CASE_CODE.format(root=str(ROOT), args=(n, args.vertical, args.days, args.tracemalloc, args.views))
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         return {"users": n, "error": proc.stderr.strip().splitlines()[-1:]}
@@ -56,6 +68,8 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=60)
     parser.add_argument("--tracemalloc", action="store_true",
                         help="also measure the tracemalloc peak (a second, slower run per size)")
+    parser.add_argument("--views", action="store_true",
+                        help="also build every view (MMP, SKAN, ARA with a summary report) and time each")
     args = parser.parse_args()
     results = [run_case(n, args) for n in args.sizes]
     ok = [r for r in results if "seconds" in r]
@@ -64,6 +78,8 @@ def main() -> None:
         small, big = ok[0], ok[-1]
         summary = {"size_ratio": round(big["users"] / small["users"], 2),
                    "time_ratio": round(big["seconds"] / max(small["seconds"], 1e-9), 2),
+                   "total_time_ratio": round(big.get("total_seconds", big["seconds"])
+                                             / max(small.get("total_seconds", small["seconds"]), 1e-9), 2),
                    "seconds_per_million_users": round(big["seconds"] / big["users"] * 1e6, 2)}
     print(json.dumps({"python": sys.version.split()[0], "results": results, "scaling": summary}, indent=2))
 

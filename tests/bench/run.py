@@ -72,6 +72,29 @@ def bench_attribution() -> list[dict]:
     return rows
 
 
+def bench_world(sizes: tuple[int, ...] = (100_000, 300_000, 1_000_000)) -> list[dict]:
+    """generate_world plus every view (MMP, SKAN, ARA summary) at growing sizes (issue 3's scale target)."""
+    script = ROOT / "tests" / "bench_world.py"
+    proc = subprocess.run([sys.executable, str(script), "--views", "--sizes", *map(str, sizes)],
+                          capture_output=True, text=True, cwd=ROOT)
+    if proc.returncode != 0:
+        raise SystemExit(f"{script} failed:\n{proc.stderr[-3000:]}")
+    data = json.loads(proc.stdout)
+    rows = []
+    for r in data["results"]:
+        if "error" in r:
+            raise SystemExit(f"world benchmark at {r['users']} users failed: {r['error']}")
+        views = ", ".join(f"{k} {v:.1f}" for k, v in r["view_seconds"].items())
+        rows.append({"benchmark": f"world {r['users']:,} users + views (world {r['seconds']:.1f}; {views})",
+                     "seconds": r["total_seconds"], "peak_mib": r["max_rss_mb"],
+                     "target_s": 30.0 if r["users"] >= 1_000_000 else None})
+    scaling = data.get("scaling", {})
+    if scaling:
+        print(f"  world+views scaling: {scaling.get('size_ratio')}x users -> {scaling.get('total_time_ratio')}x time",
+              flush=True)
+    return rows
+
+
 def bench_widgets() -> list[dict]:
     """How fast the lookback explorer answers a slider move on the course data (uncached)."""
     from helpers.data import load
@@ -93,7 +116,7 @@ def bench_widgets() -> list[dict]:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results")
-    parser.add_argument("--only", choices=["lessons", "attribution", "widgets"], default=None)
+    parser.add_argument("--only", choices=["lessons", "attribution", "widgets", "world"], default=None)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.strftime("%Y-%m-%dT%H:%M:%S")
@@ -101,6 +124,9 @@ def main() -> int:
     if args.only in (None, "attribution"):
         print("attribution benchmarks ...", flush=True)
         rows += bench_attribution()
+    if args.only in (None, "world"):
+        print("world and views ...", flush=True)
+        rows += bench_world()
     if args.only in (None, "widgets"):
         rows += bench_widgets()
     if args.only in (None, "lessons"):
