@@ -231,6 +231,8 @@ def _check_frame(df, name: str, required: Sequence[str], id_col: str, time_cols:
             require_text(df, name, c)
     if df[id_col].isna().any():
         raise InputError(f"{name}[{id_col!r}] has missing values; every row needs an ID")
+    if df[id_col].is_unique:
+        return
     dup = df[id_col].duplicated()
     if dup.any():
         raise InputError(f"{name}[{id_col!r}] has duplicate IDs, e.g. {df[id_col][dup].iloc[0]!r} "
@@ -248,6 +250,46 @@ def _check_count(value, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise InputError(f"{name} must be a whole number of at least 1, got {value!r}")
     return int(value)
+
+
+class _ClickIndex:
+    """The click log reduced to integer codes: clicks per (media_source, site_id), and the clicks of
+    devices that also appear among the installs (the only ones the per-device rules need)."""
+
+    def __init__(self, clicks: pd.DataFrame, install_devices: np.ndarray):
+        self.clicks = clicks
+        src, self.src_uni = pd.factorize(clicks["media_source"])
+        site, self.site_uni = pd.factorize(clicks["site_id"])
+        self.ns = len(self.site_uni) + 1
+        combo = (src.astype(np.int64) + 1) * self.ns + (site.astype(np.int64) + 1)
+        self.code, self.combo_uni = pd.factorize(combo)
+        self.site_clicks = np.bincount(self.code, minlength=len(self.combo_uni))
+        devs = pd.unique(install_devices[pd.notna(install_devices)])
+        dev_in = clicks["device_id"].isin(devs).to_numpy() if len(devs) else np.zeros(len(clicks), bool)
+        self.sub = pd.DataFrame({"device_id": clicks["device_id"].to_numpy(dtype=object)[dev_in],
+                                 "t": _ns(clicks["click_time"])[dev_in], "code": self.code[dev_in]})
+
+    def site_code(self, installs: pd.DataFrame) -> np.ndarray:
+        """The click-site code of each install's (media_source, site_id); -1 when no click has it."""
+        src = pd.Index(self.src_uni).get_indexer(installs["media_source"])
+        site_na = installs["site_id"].isna().to_numpy()
+        site = pd.Index(self.site_uni).get_indexer(installs["site_id"])
+        combo = (src.astype(np.int64) + 1) * self.ns + (site.astype(np.int64) + 1)
+        code = pd.Index(self.combo_uni).get_indexer(combo)
+        return np.where((src >= 0) & ((site >= 0) | site_na), code, -1)
+
+    def top_ip(self, bad: np.ndarray) -> np.ndarray:
+        """Per site code: clicks from its busiest address (computed for the ``bad`` sites only)."""
+        out = np.zeros(len(bad), dtype=np.int64)
+        m = bad[self.code]
+        ip_codes, _ = pd.factorize(self.clicks["ip"][m])
+        codes = self.code[m]
+        ok = ip_codes >= 0
+        if ok.any():
+            pair = pd.Series(np.ones(int(ok.sum()), np.int64)).groupby([codes[ok], ip_codes[ok]]).size()
+            best = pair.groupby(level=0).max()
+            out[best.index.to_numpy()] = best.to_numpy()
+        return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -411,28 +453,23 @@ def detect(
                                            + " carries a store receipt that failed validation: a forged in-app event"))
 
     # clicks-based: an install reported before the only clicks its device had
-    if clicks is not None and n:
+    cl = _ClickIndex(clicks, device) if clicks is not None and n else None
+    if cl is not None:
         cand = ~has_click & (device != None)  # noqa: E711
-        if cand.any():
-            cdev = _text(clicks["device_id"])
-            ct = _ns(clicks["click_time"])
-            keep = pd.Index(device[cand]).unique()
-            sel = pd.Index(cdev).isin(keep) if len(keep) else np.zeros(len(cdev), bool)
-            if sel.any():
-                c = pd.DataFrame({"device_id": cdev[sel], "t": ct[sel]})
-                c = c.groupby("device_id", sort=False)["t"].agg(["min"])
-                first_click = c["min"].reindex(device[cand]).to_numpy()
-                rows = np.flatnonzero(cand)
-                ok = ~np.isnan(first_click)
-                fc = np.where(ok, first_click, 0).astype(np.int64)
-                gap = fc - inst[rows]
-                hit = ok & (gap > 0) & (gap <= spoof_win)
-                r = rows[hit]
-                m = np.zeros(n, bool)
-                m[r] = True
-                put("sdk_spoofing", m, sub(r, "install at " + _fmt_time(inst[r]) + " was reported "
-                                           + _fmt_dur(gap[hit] / _NS) + " before the first click its device "
-                                           "ever had (" + _fmt_time(fc[hit]) + "): a forged install claiming a later click"))
+        if cand.any() and len(cl.sub):
+            first = cl.sub.groupby("device_id", sort=False)["t"].min()
+            rows = np.flatnonzero(cand)
+            fc_f = first.reindex(device[rows]).to_numpy(dtype=float)
+            ok = ~np.isnan(fc_f)
+            fc = np.where(ok, fc_f, 0).astype(np.int64)
+            gap = fc - inst[rows]
+            hit = ok & (gap > 0) & (gap <= spoof_win)
+            r = rows[hit]
+            m = np.zeros(n, bool)
+            m[r] = True
+            put("sdk_spoofing", m, sub(r, "install at " + _fmt_time(inst[r]) + " was reported "
+                                       + _fmt_dur(gap[hit] / _NS) + " before the first click its device "
+                                       "ever had (" + _fmt_time(fc[hit]) + "): a forged install claiming a later click"))
     flags["sdk_spoofing"] = reasons["sdk_spoofing"] != None  # noqa: E711
 
     # ---- bot: datacenter addresses ------------------------------------------------------------
@@ -502,47 +539,35 @@ def detect(
 
     # ---- click_flooding (needs clicks) --------------------------------------------------------
     flood = np.zeros(n, bool)
-    if clicks is not None and n:
-        c_src = _text(clicks["media_source"])
-        c_site = _text(clicks["site_id"])
-        c_ss = _join(c_src, c_site)
-        site_clicks = pd.Series(c_ss).value_counts()
-        site_inst = pd.Series(src_site[has_click]).value_counts()
-        st = pd.DataFrame({"clicks": site_clicks}).join(site_inst.rename("installs"), how="left").fillna({"installs": 0})
-        st["cr"] = st["installs"] / st["clicks"]
-        bad_sites = st[(st["clicks"] >= flooding_min_site_clicks) & (st["cr"] <= flooding_max_conversion)]
-        if len(bad_sites):
-            on_bad = has_click & (pd.Index(bad_sites.index).get_indexer(src_site) >= 0)
-            rows = np.flatnonzero(on_bad)
-            if len(rows):
-                # clicks per device from the bad sites (only devices that installed there)
-                csel = pd.Index(bad_sites.index).get_indexer(c_ss) >= 0
-                cdev = _text(clicks["device_id"])[csel]
-                cip = _text(clicks["ip"])[csel]
-                has_cdev = pd.notna(cdev)
-                key = pd.Series(cdev[has_cdev] + "\x1f" + c_ss[csel][has_cdev].astype(object))
-                dev_clicks = key.value_counts()
-                ikey = pd.Series(_join(device[rows], src_site[rows], "\x1f"))
-                dc = dev_clicks.reindex(ikey.to_numpy()).fillna(0).to_numpy().astype(np.int64)
-                ip_clicks = pd.Series(cip[pd.notna(cip)]).value_counts()
-                top_ip = pd.DataFrame({"ss": c_ss[csel], "ip": cip}).dropna() \
-                    .groupby("ss")["ip"].agg(lambda s: s.value_counts().iloc[0]) if len(cip) else pd.Series(dtype=float)
-                del ip_clicks
-                ct = inst[rows] - click[rows]
-                hit = (ct >= flood_ctit) | (dc >= flooding_min_device_clicks)
-                r = rows[hit]
-                ss = src_site[r]
-                cr = st["cr"].reindex(ss).to_numpy()
-                ncl = st["clicks"].reindex(ss).to_numpy().astype(np.int64)
-                tip = top_ip.reindex(ss).fillna(0).to_numpy().astype(np.int64) if len(top_ip) else np.zeros(len(r), np.int64)
-                txt = ("site " + ss.astype(object) + " turned " + np.char.mod("%.3f", 100 * cr).astype(object)
-                       + " % of its " + ncl.astype(str).astype(object) + " clicks into installs (at most "
-                       + f"{100 * flooding_max_conversion:g} % is click spam; one address sent "
-                       + tip.astype(str).astype(object) + " of them); this install's click came "
-                       + _fmt_dur(ct[hit] / _NS) + " before the first open and its device got "
-                       + dc[hit].astype(str).astype(object) + " clicks from the site")
-                flood[r] = True
-                put("click_flooding", flood, sub(r, txt))
+    if cl is not None:
+        i_code = cl.site_code(installs)
+        n_codes = len(cl.site_clicks)
+        ok_code = has_click & (i_code >= 0)
+        site_inst = np.bincount(i_code[ok_code], minlength=n_codes)
+        cr = site_inst / np.maximum(cl.site_clicks, 1)
+        bad = (cl.site_clicks >= flooding_min_site_clicks) & (cr <= flooding_max_conversion)
+        on_bad = ok_code & bad[np.maximum(i_code, 0)]
+        rows = np.flatnonzero(on_bad)
+        if len(rows):
+            # clicks per (device, site) for the devices that installed, and the busiest address per bad site
+            s = cl.sub[bad[cl.sub["code"].to_numpy()]]
+            dev_clicks = s.groupby(["device_id", "code"], sort=False).size()
+            key = pd.MultiIndex.from_arrays([device[rows], i_code[rows]])
+            dc = dev_clicks.reindex(key).fillna(0).to_numpy().astype(np.int64)
+            top_ip = cl.top_ip(bad)
+            ct = inst[rows] - click[rows]
+            hit = (ct >= flood_ctit) | (dc >= flooding_min_device_clicks)
+            r = rows[hit]
+            code = i_code[r]
+            txt = ("site " + src_site[r].astype(object) + " turned " + np.char.mod("%.3f", 100 * cr[code]).astype(object)
+                   + " % of its " + np.char.mod("%d", cl.site_clicks[code]).astype(object)
+                   + " clicks into installs (at most " + f"{100 * flooding_max_conversion:g} % is click spam; its busiest "
+                   + "address sent " + np.char.mod("%d", top_ip[code]).astype(object)
+                   + " of them); this install's click came " + _fmt_dur(ct[hit] / _NS)
+                   + " before the first open and its device got " + dc[hit].astype(str).astype(object)
+                   + " clicks from the site")
+            flood[r] = True
+            put("click_flooding", flood, sub(r, txt))
     flags["click_flooding"] = flood
 
     # ---- precedence ---------------------------------------------------------------------------
