@@ -95,6 +95,19 @@ def bench_world(sizes: tuple[int, ...] = (100_000, 300_000, 1_000_000)) -> list[
     return rows
 
 
+def bench_fraud() -> list[dict]:
+    """helpers.fraud.detect on 1M installs and 10M clicks (issue 4's target: < 30 s, < 6 GB)."""
+    script = ROOT / "tests" / "bench_fraud.py"
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT)
+    if proc.returncode != 0:
+        raise SystemExit(f"{script} failed:\n{proc.stderr[-3000:]}")
+    r = json.loads(proc.stdout)
+    if "error" in r:
+        raise SystemExit(f"fraud benchmark failed: {r['error']}")
+    return [{"benchmark": f"fraud.detect, {r['installs']:,} installs / {r['clicks']:,} clicks",
+             "seconds": r["detect_seconds"], "peak_mib": r["peak_rss_gb"] * 1024, "target_s": 30.0}]
+
+
 def bench_widgets() -> list[dict]:
     """How fast the lookback explorer answers a slider move on the course data (uncached)."""
     from helpers.data import load
@@ -116,7 +129,7 @@ def bench_widgets() -> list[dict]:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results")
-    parser.add_argument("--only", choices=["lessons", "attribution", "widgets", "world"], default=None)
+    parser.add_argument("--only", choices=["lessons", "attribution", "widgets", "world", "fraud"], default=None)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.strftime("%Y-%m-%dT%H:%M:%S")
@@ -127,6 +140,9 @@ def main() -> int:
     if args.only in (None, "world"):
         print("world and views ...", flush=True)
         rows += bench_world()
+    if args.only in (None, "fraud"):
+        print("fraud detection ...", flush=True)
+        rows += bench_fraud()
     if args.only in (None, "widgets"):
         rows += bench_widgets()
     if args.only in (None, "lessons"):
