@@ -103,15 +103,17 @@ def test_result_html_escapes_learner_text():
 
 
 # ---------------------------------------------------------------------------- the real exercises
-EXERCISES = all_exercises("attribution")
+from helpers import catalog  # noqa: E402
+
+COURSES = catalog.courses()
+EXERCISES = [ex for course in COURSES for ex in all_exercises(course.topic)]
 
 
-def test_every_lesson_has_at_least_three_exercises():
-    from helpers import catalog
-
-    course = catalog.course("01-attribution")
+@pytest.mark.parametrize("course", COURSES, ids=lambda c: c.id)
+def test_every_lesson_has_at_least_three_exercises(course):
     per_lesson = {}
-    for ex in EXERCISES:
+    for ex in all_exercises(course.topic):
+        assert ex.course == course.id, f"{ex.id} declares course {ex.course!r}, expected {course.id!r}"
         per_lesson.setdefault(ex.lesson, []).append(ex)
     for lesson in course.lessons:
         assert len(per_lesson.get(lesson.number, [])) >= 3, f"lesson {lesson.number} has fewer than 3 exercises"
