@@ -124,10 +124,15 @@ def _ns(s: pd.Series) -> np.ndarray:
 
 
 def _key_codes(left: pd.Series, right: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes for two key columns on one shared vocabulary (NA -> -1)."""
-    both = pd.concat([left.astype(object), right.astype(object)], ignore_index=True)
-    codes, _ = pd.factorize(both, use_na_sentinel=True)
-    return codes[: len(left)], codes[len(left) :]
+    """Integer codes for two key columns on one shared vocabulary (NA, and right values not on the left -> -1)."""
+    # Only the left side's values can ever match, so the vocabulary is the left side's (a small
+    # hash table) and right-side values missing from it get -1 too: the same left codes as
+    # factorizing both sides together, without hashing the (large) right side into the table.
+    codes, uniques = pd.factorize(left.to_numpy(dtype=object, na_value=None), use_na_sentinel=True)
+    if not len(uniques):
+        return codes, np.full(len(right), -1, dtype=np.intp)
+    right_codes = pd.Index(uniques, dtype=object).get_indexer(right.to_numpy(dtype=object, na_value=None))
+    return codes, right_codes
 
 
 def _last_touch_within(

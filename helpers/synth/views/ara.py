@@ -57,6 +57,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import privacy_sandbox as ps
+from helpers.synth.views.skan import unique_pairs
 
 __all__ = ["ARAView", "SummaryReport", "ara_view", "QUESTIONS", "NAVIGATION", "EVENT"]
 
@@ -282,23 +283,32 @@ def ara_view(world, epsilon: float = ps.DEFAULT_EPSILON, *, seed: int = 0, sourc
     rng = np.random.default_rng(ss)
 
     # ---- sources ---------------------------------------------------------------------------
-    platform_of_user = world.users.set_index("user_id")["platform"]
+    # every touch's person as a row of ``users`` (one hash lookup per touch; -1: not a person, e.g.
+    # a fabricated device); platform, country and the person code used to match triggers follow
+    users = world.users
+    user_index = pd.Index(users["user_id"].to_numpy(dtype=object))
+    if not user_index.is_unique:
+        raise ValueError("world.users has repeated user_id values")
     t = world.touches
-    t_platform = t["user_id"].map(platform_of_user)
-    keep = t_platform.isin(list(platforms)).to_numpy()
+    t_upos = user_index.get_indexer(t["user_id"].to_numpy(dtype=object))
+    u_platform = users["platform"].to_numpy(dtype=object)
+    t_platform = np.where(t_upos >= 0, u_platform[np.maximum(t_upos, 0)] if len(users) else None, None)
+    keep = pd.Series(t_platform, dtype=object).isin(list(platforms)).to_numpy()
     t = t.loc[keep]
-    country_of_user = world.users.set_index("user_id")["country"]
+    t_upos = t_upos[keep]
     n_src = len(t)
     src_is_click = (t["touch_type"] == "click").to_numpy()
     src_time = _seconds(t["touch_time"])
-    src_user_codes, users_vocab = pd.factorize(t["user_id"])
+    src_user_codes = t_upos
+    has_source = np.zeros(len(users), dtype=bool)
+    has_source[src_user_codes] = True
     sources = pd.DataFrame({
         "source_event_id": t["touch_id"].to_numpy(dtype=object),
         "source_type": np.where(src_is_click, NAVIGATION, EVENT).astype(object),
         "media_source": t["media_source"].to_numpy(dtype=object),
         "campaign": t["campaign"].to_numpy(dtype=object),
         "site_id": t["site_id"].to_numpy(dtype=object),
-        "country": t["user_id"].map(country_of_user).to_numpy(dtype=object),
+        "country": users["country"].to_numpy(dtype=object)[src_user_codes],
         "source_time": t["touch_time"].reset_index(drop=True),
     })
 
@@ -315,7 +325,10 @@ def ara_view(world, epsilon: float = ps.DEFAULT_EPSILON, *, seed: int = 0, sourc
     order = np.lexsort((np.arange(len(conv_id)), conv_time))
     conv_id, conv_name, conv_user, conv_time, conv_rev = (a[order] for a in
                                                           (conv_id, conv_name, conv_user, conv_time, conv_rev))
-    conv_user_codes = pd.Index(users_vocab).get_indexer(conv_user)  # -1: the user has no source
+    conv_user_codes = user_index.get_indexer(conv_user)
+    conv_user_codes[conv_user_codes >= 0] = np.where(has_source[conv_user_codes[conv_user_codes >= 0]],
+                                                     conv_user_codes[conv_user_codes >= 0], -1)
+    # -1: the user has no source
 
     att = _attribute(conv_user_codes, conv_time, src_user_codes, src_time, src_is_click, expiry, click_priority)
     att[conv_user_codes < 0] = -1
@@ -413,7 +426,7 @@ def ara_view(world, epsilon: float = ps.DEFAULT_EPSILON, *, seed: int = 0, sourc
 
     # ---- aggregatable reports -------------------------------------------------------------
     # campaign names repeat across networks, so the campaign key piece numbers (network, campaign) pairs
-    pairs = world.touches[["media_source", "campaign"]].dropna().drop_duplicates().sort_values(
+    pairs = unique_pairs(world.touches, "media_source", "campaign").dropna().sort_values(
         ["media_source", "campaign"])
     pair_net = pairs["media_source"].to_numpy(dtype=object)
     campaigns = pairs["campaign"].to_numpy(dtype=object)

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from helpers.attribution import attribute_installs
@@ -83,6 +84,37 @@ def _visible(df: pd.DataFrame) -> pd.DataFrame:
     return df.drop(columns=[c for c in TRUTH_COLUMNS if c in df.columns])
 
 
+def _attach(events: pd.DataFrame, attribution: pd.DataFrame) -> pd.DataFrame:
+    """``events.merge(attribution, on="install_id", how="left", validate="many_to_one")``, by position.
+
+    Looking each event's install up in a hash table of the (fewer, unique) install IDs and taking
+    rows by position is much cheaper at a million users than a merge on a string key; the result is
+    the same. Unusual inputs (duplicate install IDs, events of unknown installs, clashing column
+    names) go through the merge itself, with its errors and NA filling.
+    """
+    ids = pd.Index(attribution["install_id"].to_numpy(dtype=object))
+    extra = [c for c in attribution.columns if c != "install_id"]
+    if ids.is_unique and not set(extra) & set(events.columns):
+        pos = ids.get_indexer(events["install_id"].to_numpy(dtype=object))
+        if len(pos) == 0 or pos.min() >= 0:
+            out = events.reset_index(drop=True)
+            taken = attribution[extra].iloc[pos].reset_index(drop=True)
+            return pd.concat([out, taken], axis=1)
+    return events.merge(attribution, on="install_id", how="left", validate="many_to_one")
+
+
+def _lookup_consent(users: pd.DataFrame, user_id: pd.Series) -> pd.Series:
+    """Each ``user_id``'s ATT consent from ``users`` (NA for IDs not in it), as a nullable boolean."""
+    ids = pd.Index(users["user_id"].to_numpy(dtype=object))
+    if not ids.is_unique:
+        return user_id.map(users.set_index("user_id")["att_consent"]).astype("boolean")
+    pos = ids.get_indexer(user_id.to_numpy(dtype=object))
+    values = pd.array(users["att_consent"].to_numpy()[np.maximum(pos, 0)] if len(ids) else
+                      np.zeros(len(pos), bool), dtype="boolean")
+    values[pos < 0] = pd.NA
+    return pd.Series(values, index=user_id.index)
+
+
 def mmp_view(world, **attribution_options) -> MMPView:
     """Attribute a world's installs the way an MMP would and hide what it cannot know.
 
@@ -97,16 +129,15 @@ def mmp_view(world, **attribution_options) -> MMPView:
 
     events = _visible(world.events)
     cols = ["install_id"] + [c for c in EVENT_ATTRIBUTION_COLUMNS if c in attributed.columns]
-    events = events.merge(attributed[cols], on="install_id", how="left", validate="many_to_one")
+    events = _attach(events, attributed[cols])
 
     inst = world.installs
     truth_cols = [c for c in ("install_id", "user_id", "platform", "country", "true_source", "is_reinstall",
                               "fraud_type") if c in inst.columns]
     truth = inst[truth_cols].copy()
     if "att_consent" in world.users.columns and "user_id" in truth.columns:
-        consent = world.users.set_index("user_id")["att_consent"]
         truth.insert(truth_cols.index("country") + 1 if "country" in truth_cols else len(truth.columns),
-                     "att_consent", truth["user_id"].map(consent).astype("boolean"))
+                     "att_consent", _lookup_consent(world.users, truth["user_id"]))
     truth = truth.reset_index(drop=True)
     return MMPView(installs=attributed.reset_index(drop=True), events=events, truth=truth,
                    options=dict(attribution_options))

@@ -105,10 +105,22 @@ def _network_order(name: str) -> int:
     return NETWORK_NAMES.index(name) if name in NETWORK_NAMES else len(NETWORK_NAMES)
 
 
+def unique_pairs(df: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
+    """``df[[a, b]].drop_duplicates()`` (first occurrences, original index), via integer codes.
+
+    Both columns have few distinct values (networks, campaigns), so factorizing each and finding
+    the unique combined codes is much cheaper on millions of rows than hashing the string pairs.
+    """
+    ac, au = pd.factorize(df[a], use_na_sentinel=False)
+    bc, bu = pd.factorize(df[b], use_na_sentinel=False)
+    _, first = np.unique(ac.astype(np.int64) * max(len(bu), 1) + bc, return_index=True)
+    return df[[a, b]].iloc[np.sort(first)]
+
+
 def source_identifier_map(world) -> pd.DataFrame:
     """The advertiser's campaign codes: ``campaign_code`` (the last two digits of a source identifier),
     ``media_source``, ``campaign``. Codes run from 1 in network order, then campaign name."""
-    pairs = world.touches[["media_source", "campaign"]].drop_duplicates()
+    pairs = unique_pairs(world.touches, "media_source", "campaign")
     pairs = pairs.assign(_o=pairs["media_source"].map(_network_order)).sort_values(["_o", "media_source", "campaign"])
     if len(pairs) > 99:
         raise ValueError(f"{len(pairs)} campaigns do not fit in two source-identifier digits (99 at most)")
@@ -208,21 +220,26 @@ def skan_view(world, schema: ConversionSchema | None = None, *, seed: int, lock_
     src_codes, src_names = pd.factorize(t["media_source"])
     src_order = np.array([_network_order(x) for x in src_names] + [len(NETWORK_NAMES)], dtype=np.int64)
     src_ok = np.array([x in nets_ok for x in src_names] + [False])
-    tmask = src_ok[src_codes] & t["user_id"].isin(ins["user_id"]).to_numpy().copy()
+    # people with an iOS install as integer codes: one hash lookup per touch, then integer joins
+    i_ucode, i_uniq = pd.factorize(pd.Series(i_user, dtype=object))
+    t_ucode = pd.Index(i_uniq, dtype=object).get_indexer(t["user_id"].to_numpy(dtype=object))
+    tmask = src_ok[src_codes] & (t_ucode >= 0)
     src_codes = src_codes[tmask]
     if "fraud_type" in t.columns:
         tmask &= t["fraud_type"].isna().to_numpy()
     t = t[tmask]
+    t_ucode = t_ucode[tmask]
     camp_map = source_identifier_map(world)
     code_of = pd.Series(camp_map["campaign_code"].to_numpy(),
                         index=pd.MultiIndex.from_arrays([camp_map["media_source"], camp_map["campaign"]]))
     t_code = code_of.reindex(pd.MultiIndex.from_arrays([t["media_source"], t["campaign"]])).to_numpy()
     site_codes, site_names = pd.factorize(t["site_id"], sort=True)
-    pair = pd.DataFrame({"user_id": t["user_id"].to_numpy(dtype=object), "tt": _seconds(t["touch_time"]),
+    pair = pd.DataFrame({"user_id": t_ucode.astype(np.int64), "tt": _seconds(t["touch_time"]),
                          "fid": (t["touch_type"] == "click").to_numpy(dtype=np.int8),
                          "net": src_order[src_codes],
                          "code": t_code.astype(np.int64), "site": site_codes.astype(np.int64)})
-    pair = pair.merge(pd.DataFrame({"user_id": i_user, "inst": np.arange(len(ins))}), on="user_id", how="inner")
+    pair = pair.merge(pd.DataFrame({"user_id": i_ucode.astype(np.int64), "inst": np.arange(len(ins))}), on="user_id",
+                      how="inner")
     inst = pair["inst"].to_numpy()
     dt = i_time[inst] - pair["tt"].to_numpy()
     fid = pair["fid"].to_numpy()
