@@ -457,3 +457,41 @@ def ctit_histogram(ctit: pd.Series, by: pd.Series | None = None, *, bins: int = 
     ax.set_xticks([s for s, _ in _CTIT_TICKS], [lab for _, lab in _CTIT_TICKS])
     ax.set_xlim(1, 31 * 86400)
     return finish(ax, "ctit", title=title, xlabel=xlabel, ylabel=ylabel)
+
+
+# ---------------------------------------------------------------------------- fraud course (02.2)
+@_styled
+def ctit_by_site(ctit: pd.Series, site: pd.Series, *, thresholds_s: Iterable[float] = (10,), bins: int = 28,
+                 ax: Any = None, title: str | None = None, xlabel: str | None = None,
+                 ylabel: str | None = None) -> Any:
+    """One log-binned CTIT distribution per site (share of the site's installs per bin), as lines.
+
+    ``ctit``: Timedeltas (missing values dropped); ``site``: the site of each install (same index),
+    e.g. ``"mintegral / site_0607"``. Bins come from :func:`helpers.fraud.ctit_histogram` (1 s to 30
+    days, equal widths on a log scale). Each value in ``thresholds_s`` (seconds) is drawn as a
+    dashed vertical line. Labels from ``plots.ctit_by_site``.
+    """
+    from helpers.fraud import ctit_histogram as _hist
+
+    if not isinstance(ctit, pd.Series) or not isinstance(site, pd.Series):
+        raise TypeError("expected two columns (Series): the CTIT of each install and its site")
+    ax = _axes(ax, figsize=(8.5, 4.4))
+    seconds = pd.to_timedelta(ctit).dt.total_seconds()
+    groups = site.astype(str)
+    names = sorted(groups[seconds.notna()].unique())
+    for name, colour in zip(names, _colors(names), strict=True):
+        hist = _hist(seconds[(groups == name) & seconds.notna()], bins=bins)
+        centre = np.sqrt(np.maximum(hist["bin_left"], 0.5) * hist["bin_right"])
+        ax.step(centre, hist["share"], where="mid", linewidth=1.8, color=colour, label=name)
+    for s in thresholds_s:
+        ax.axvline(float(s), color="#a8261b", linestyle="--", linewidth=1.2)
+        ax.annotate(label("ctit_by_site.threshold", s=f"{float(s):g}"), (float(s), 1), xycoords=("data", "axes fraction"),
+                    xytext=(3, -12), textcoords="offset points", color="#a8261b", fontsize=8)
+    ax.set_xscale("log")
+    ax.set_xticks([s for s, _ in _CTIT_TICKS], [lab for _, lab in _CTIT_TICKS])
+    ax.set_xlim(1, 31 * 86400)
+    ax.legend(title=_optional_label("ctit_by_site.legend", "") or None, loc="upper right")
+    return finish(ax, "ctit_by_site", title=title, xlabel=xlabel, ylabel=ylabel)
+
+
+__all__ += ["ctit_by_site"]

@@ -325,3 +325,240 @@ def lookback_explorer(touches: pd.DataFrame, installs: pd.DataFrame, probabilist
     The object shows itself when it is the last line of a cell; read ``.credit`` for the numbers.
     """
     return LookbackExplorer(touches, installs, probabilistic=probabilistic)
+
+
+# ==================================================================================================
+# CTIT explorer (lesson 02.2): precision and recall of CTIT threshold rules, per site
+# ==================================================================================================
+
+#: Course conventions built on AppsFlyer's descriptions (injection: installs in the first 3–10 s;
+#: flooding: a flat CTIT over hours and days). Vendors' live thresholds are adaptive and unpublished.
+DEFAULT_INJECTION_MAX_CTIT_S = 10
+DEFAULT_FLOODING_MIN_CTIT_H = 24
+ALL_SITES = "(all sites)"
+
+
+def _ctit_seconds(ctit: Any) -> np.ndarray:
+    """CTIT values (Timedeltas or numbers of seconds) as a float array; NaN where missing."""
+    s = ctit if isinstance(ctit, pd.Series) else pd.Series(ctit)
+    if pd.api.types.is_timedelta64_dtype(s.dtype):
+        return s.dt.total_seconds().to_numpy(dtype=float)
+    if len(s) == 0:
+        return np.array([], dtype=float)
+    if pd.api.types.is_bool_dtype(s.dtype) or not pd.api.types.is_numeric_dtype(s.dtype):
+        raise TypeError(f"ctit must be time differences (Timedelta) or numbers of seconds, got dtype {s.dtype}")
+    return s.to_numpy(dtype=float, na_value=np.nan)
+
+
+def ctit_threshold_quality(ctit: Any, is_fraud: Any, threshold_s: float, side: str = "below") -> dict[str, float]:
+    """How good is the rule "flag an install when its CTIT is under ``threshold_s`` seconds"?
+
+    ``ctit``: click-to-install times (Timedeltas or seconds; missing = no click, never flagged).
+    ``is_fraud``: True for the installs the rule should catch (same length, e.g. the simulation's
+    label ``fraud_type == "click_injection"``). ``side="below"`` flags CTIT < threshold (click
+    injection); ``side="above"`` flags CTIT >= threshold (the long tail of click flooding).
+
+    Returns a dict: ``threshold_s``, ``flagged`` (installs the rule flags), ``fraud`` (installs it
+    should catch), ``caught`` (both), ``false_alarms`` (flagged but genuine), ``precision`` (caught /
+    flagged; NaN when nothing is flagged) and ``recall`` (caught / fraud; NaN when there is no fraud).
+    Raising a "below" threshold can only raise recall; precision usually falls.
+
+    >>> q = ctit_threshold_quality(pd.to_timedelta([3, 6, 45, 600], unit="s"), [True, True, False, False], 10)
+    >>> q["precision"], q["recall"]
+    (1.0, 1.0)
+    >>> ctit_threshold_quality([3, 6, 45, 600], [True, False, True, False], 50)["precision"]
+    0.6666666666666666
+    """
+    seconds = _ctit_seconds(ctit)
+    truth = np.asarray(pd.Series(is_fraud).fillna(False), dtype=bool)
+    if len(truth) != len(seconds):
+        raise ValueError(f"ctit has {len(seconds)} values but is_fraud has {len(truth)}")
+    if isinstance(threshold_s, bool) or not isinstance(threshold_s, int | float | np.integer | np.floating):
+        raise TypeError(f"threshold_s must be a number of seconds, got {type(threshold_s).__name__}")
+    if not threshold_s >= 0:
+        raise ValueError(f"threshold_s must be at least 0, got {threshold_s!r}")
+    if side not in ("below", "above"):
+        raise ValueError(f"side must be 'below' or 'above', got {side!r}")
+    known = ~np.isnan(seconds)
+    with np.errstate(invalid="ignore"):
+        flagged = known & ((seconds < threshold_s) if side == "below" else (seconds >= threshold_s))
+    n_flagged, n_fraud = int(flagged.sum()), int(truth.sum())
+    caught = int((flagged & truth).sum())
+    return {
+        "threshold_s": float(threshold_s),
+        "flagged": n_flagged,
+        "fraud": n_fraud,
+        "caught": caught,
+        "false_alarms": n_flagged - caught,
+        "precision": caught / n_flagged if n_flagged else float("nan"),
+        "recall": caught / n_fraud if n_fraud else float("nan"),
+    }
+
+
+def _truth_labels(installs: pd.DataFrame, truth: Any) -> np.ndarray:
+    """The true fraud type per install row ('none' for genuine), from a Series or an install_id table."""
+    if isinstance(truth, pd.DataFrame):
+        for col in ("install_id", "fraud_type"):
+            if col not in truth.columns:
+                raise ValueError(f"truth needs the columns install_id and fraud_type; {col!r} is missing")
+        labels = truth.set_index("install_id")["fraud_type"].reindex(installs["install_id"])
+    else:
+        labels = pd.Series(truth)
+        if len(labels) != len(installs):
+            raise ValueError(f"truth has {len(labels)} values but installs has {len(installs)} rows")
+    values = labels.to_numpy(dtype=object, na_value=None)
+    return np.where(pd.isna(values), "none", values).astype(object)
+
+
+def _site_names(installs: pd.DataFrame) -> np.ndarray:
+    source = installs["media_source"].astype("string").fillna("?")
+    site = installs["site_id"].astype("string").fillna("?")
+    return (source + " / " + site).to_numpy(dtype=object)
+
+
+class CtitExplorer:
+    """A site selector, a min-CTIT (injection) and a max-CTIT (flooding) slider, a log-scale CTIT
+    histogram with the two threshold lines, and live precision / recall of both rules.
+
+    Readable state (handy in tests and in the notebook): :attr:`site` (the selected site or
+    :data:`ALL_SITES`), :attr:`injection` and :attr:`flooding` (the dicts of
+    :func:`ctit_threshold_quality` for the current thresholds and site), :attr:`figure`, and the
+    controls :attr:`site_picker`, :attr:`min_ctit` (seconds) and :attr:`max_ctit` (hours).
+    """
+
+    def __init__(self, installs: pd.DataFrame, truth: Any, min_site_installs: int = 10):
+        import ipywidgets as w
+
+        from helpers.fraud import ctit as ctit_of
+
+        credited = installs["click_time"].notna().to_numpy()
+        labels = _truth_labels(installs, truth)[credited]
+        rows = installs[credited]
+        self._seconds = ctit_of(rows).dt.total_seconds().to_numpy(dtype=float)
+        self._labels = labels
+        self._sites = _site_names(rows)
+        counts = pd.Series(self._sites).value_counts()
+        counts = counts[counts >= min_site_installs]
+        options = [(t("fraud_widgets.ctit.all_sites", n=f"{len(rows):,}"), ALL_SITES)]
+        options += [(t("fraud_widgets.ctit.site_option", site=s, n=f"{n:,}"), s) for s, n in counts.items()]
+        style = {"description_width": "initial"}
+        layout = w.Layout(width="460px")
+        self.site_picker = w.Dropdown(options=options, value=ALL_SITES, description=t("fraud_widgets.ctit.site"),
+                                      style=style, layout=layout)
+        self.min_ctit = w.IntSlider(value=DEFAULT_INJECTION_MAX_CTIT_S, min=1, max=120, step=1,
+                                    description=t("fraud_widgets.ctit.min_ctit"), style=style, layout=layout,
+                                    continuous_update=False)
+        self.max_ctit = w.IntSlider(value=DEFAULT_FLOODING_MIN_CTIT_H, min=1, max=168, step=1,
+                                    description=t("fraud_widgets.ctit.max_ctit"), style=style, layout=layout,
+                                    continuous_update=False)
+        self.summary = w.HTML()
+        self.image = w.Image(format="png")
+        self.box = w.VBox([
+            w.HTML(f"<b>{t('fraud_widgets.ctit.title')}</b><br><small>{t('fraud_widgets.ctit.help')}</small>"),
+            self.site_picker, self.min_ctit, self.max_ctit, self.summary, self.image,
+        ])
+        self.site = ALL_SITES
+        self.injection: dict[str, float] = {}
+        self.flooding: dict[str, float] = {}
+        self.figure: Any = None
+        for control in (self.site_picker, self.min_ctit, self.max_ctit):
+            control.observe(lambda _change: self.update(), names="value")
+        self.update()
+
+    def _scope(self) -> np.ndarray:
+        return np.ones(len(self._sites), dtype=bool) if self.site == ALL_SITES else self._sites == self.site
+
+    def update(self) -> None:
+        """Recompute precision and recall for the current site and thresholds; redraw."""
+        self.site = self.site_picker.value
+        scope = self._scope()
+        seconds, labels = self._seconds[scope], self._labels[scope]
+        self.injection = ctit_threshold_quality(seconds, labels == "click_injection", float(self.min_ctit.value))
+        self.flooding = ctit_threshold_quality(seconds, labels == "click_flooding",
+                                               float(self.max_ctit.value) * 3600, side="above")
+        self.summary.value = t(
+            "fraud_widgets.ctit.summary",
+            min_s=self.min_ctit.value, max_h=self.max_ctit.value,
+            **{f"inj_{k}": _fmt_quality(k, v) for k, v in self.injection.items()},
+            **{f"flood_{k}": _fmt_quality(k, v) for k, v in self.flooding.items()},
+        )
+        self.figure = ctit_explorer_figure(seconds, labels, self.min_ctit.value, self.max_ctit.value * 3600,
+                                           site=self.site)
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+        self.image.value = buffer.getvalue()
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.box)
+
+    def __repr__(self) -> str:
+        return (f"<CtitExplorer site={self.site!r} min_ctit={self.min_ctit.value}s max_ctit={self.max_ctit.value}h "
+                f"injection precision={self.injection['precision']:.2f} recall={self.injection['recall']:.2f}>")
+
+
+def _fmt_quality(key: str, value: float) -> str:
+    """A rule-quality number as the summary shows it: shares as percentages, counts with commas."""
+    if key in ("precision", "recall"):
+        return "–" if value != value else f"{value:.0%}"
+    return f"{value:,.0f}"
+
+
+#: Truth labels drawn by the CTIT explorer, in stacking order, with their colours.
+_CTIT_GROUPS = (("none", "#9aa5b1"), ("click_injection", "#D55E00"), ("click_flooding", "#E69F00"),
+                ("other", "#7F3C8D"))
+_CTIT_TICKS_S = ((1, "1 s"), (10, "10 s"), (60, "1 min"), (600, "10 min"), (3600, "1 h"), (6 * 3600, "6 h"),
+                 (86400, "1 d"), (7 * 86400, "7 d"))
+
+
+def ctit_explorer_figure(seconds: Any, labels: Any, min_ctit_s: float = DEFAULT_INJECTION_MAX_CTIT_S,
+                         max_ctit_s: float = DEFAULT_FLOODING_MIN_CTIT_H * 3600, site: str = ALL_SITES) -> Any:
+    """A log-scale CTIT histogram, stacked by true fraud type, with the two rule thresholds as lines.
+
+    ``seconds``: CTIT in seconds (NaN ignored, values under 1 s drawn at 1 s); ``labels``: the true
+    fraud type per install ('none' for genuine). Returns a matplotlib Figure not registered with
+    pyplot (:class:`CtitExplorer` turns it into a PNG).
+    """
+    from matplotlib.figure import Figure
+
+    sec = np.asarray(seconds, dtype=float)
+    lab = np.asarray(labels, dtype=object)
+    keep = ~np.isnan(sec)
+    sec, lab = np.clip(sec[keep], 1.0, 8 * 86400), lab[keep]
+    lab = np.where(np.isin(lab, ["none", "click_injection", "click_flooding"]), lab, "other")
+    edges = np.logspace(0, np.log10(8 * 86400), 49)
+    fig = Figure(figsize=(8.5, 4.0))
+    ax = fig.add_subplot()
+    data = [sec[lab == g] for g, _ in _CTIT_GROUPS]
+    ax.hist(data, bins=edges, stacked=True, color=[c for _, c in _CTIT_GROUPS],
+            label=[t(f"fraud_widgets.ctit.groups.{g}") for g, _ in _CTIT_GROUPS])
+    ax.axvline(min_ctit_s, color="#a8261b", linewidth=2, linestyle="--",
+               label=t("fraud_widgets.ctit.min_line", s=int(min_ctit_s)))
+    ax.axvline(max_ctit_s, color="#2a5db0", linewidth=2, linestyle="--",
+               label=t("fraud_widgets.ctit.max_line", h=int(round(max_ctit_s / 3600))))
+    ax.set_xscale("log")
+    ax.set_xticks([s for s, _ in _CTIT_TICKS_S], [lab for _, lab in _CTIT_TICKS_S])
+    ax.set_xlim(1, 8 * 86400)
+    ax.set_xlabel(t("fraud_widgets.ctit.xlabel"))
+    ax.set_ylabel(t("fraud_widgets.ctit.ylabel"))
+    shown = t("fraud_widgets.ctit.all_sites_short") if site == ALL_SITES else site
+    ax.set_title(t("fraud_widgets.ctit.chart_title", site=shown), fontsize=11)
+    ax.legend(loc="upper left", frameon=False, fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def ctit_explorer(installs: pd.DataFrame, truth: Any, min_site_installs: int = 10) -> CtitExplorer:
+    """The CTIT explorer of lesson 02.2: pick a site, move the thresholds, watch precision and recall.
+
+    ``installs``: attributed installs as :func:`helpers.fraud.detect` takes them (``click_time``,
+    ``install_time``, ``media_source``, ``site_id``, ``install_id``); ``truth``: the simulation's
+    labels (a table ``install_id, fraud_type``, e.g. ``inputs_from_world(world).truth``), used only
+    to score the rules. Sites with at least ``min_site_installs`` click-credited installs are listed.
+    """
+    return CtitExplorer(installs, truth, min_site_installs=min_site_installs)
+
+
+__all__ += ["ctit_threshold_quality", "CtitExplorer", "ctit_explorer", "ctit_explorer_figure"]

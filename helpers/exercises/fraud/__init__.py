@@ -1,0 +1,1 @@
+"""Practice exercises of course 02 (mobile ad fraud): one module per lesson."""
