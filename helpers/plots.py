@@ -495,3 +495,97 @@ def ctit_by_site(ctit: pd.Series, site: pd.Series, *, thresholds_s: Iterable[flo
 
 
 __all__ += ["ctit_by_site"]
+
+
+# ---------------------------------------------------------------------------- fraud course (02.5)
+# Labels in helpers/messages/en/fraud_lesson_2_5.toml ([plots.fraud_shares], [plots.threshold_sweep]).
+__all__ += ["fraud_shares", "threshold_sweep"]
+
+_FRAUD_COLOURS = {"click_injection": "#D55E00", "click_flooding": "#E69F00", "sdk_spoofing": "#CC79A7",
+                  "bot": "#0072B2", "device_farm": "#009E73"}
+
+
+@_styled
+def fraud_shares(report: pd.DataFrame, by: str = "media_source", *, ax: Any = None, title: str | None = None,
+                 xlabel: str | None = None, ylabel: str | None = None) -> Any:
+    """Horizontal stacked bars: per source, the share of its installs flagged as each fraud type.
+
+    ``report`` is :func:`helpers.fraud.source_report` output (columns ``share_<type>``) with ``by``
+    as a column or as the index. Sources sorted by flagged share, highest on top; the total share
+    is written at the end of each bar. Labels from ``plots.fraud_shares``.
+    """
+    from matplotlib.ticker import PercentFormatter
+
+    if not isinstance(report, pd.DataFrame):
+        raise TypeError(f"expected the table of helpers.fraud.source_report, not {type(report).__name__}")
+    data = report.set_index(by) if by in report.columns else report
+    cols = [c for c in data.columns if str(c).startswith("share_")]
+    if not cols:
+        raise ValueError("the report has no share_<fraud type> columns: pass helpers.fraud.source_report output")
+    shares = data[cols].astype(float).fillna(0.0)
+    shares = shares.loc[shares.sum(axis=1).sort_values(ascending=True).index]
+    ax = _axes(ax, figsize=(8.0, max(3.2, 0.42 * len(shares) + 1.6)))
+    names = [str(i) for i in shares.index]
+    left = np.zeros(len(shares))
+    for col in cols:
+        kind = str(col)[len("share_"):]
+        values = shares[col].to_numpy()
+        ax.barh(names, values, left=left, color=_FRAUD_COLOURS.get(kind, "#999999"), edgecolor="white",
+                label=_optional_label(f"ctit.groups.{kind}", kind))
+        left += values
+    for y, total in enumerate(left):
+        ax.text(total + 0.005, y, f"{total:.0%}", va="center", fontsize=8)
+    ax.set_xlim(0, max(float(left.max(initial=0)) * 1.15, 0.05))
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.grid(axis="x", alpha=0.3)
+    ax.grid(axis="y", visible=False)
+    ax.legend(title=_optional_label("fraud_shares.legend", "") or None, loc="lower right")
+    return finish(ax, "fraud_shares", title=title, xlabel=xlabel, ylabel=ylabel)
+
+
+@_styled
+def threshold_sweep(table: pd.DataFrame, *, mark: str | None = None, currency: str = "USD",
+                    title: str | None = None, xlabel: str | None = None, ylabel: str | None = None) -> Any:
+    """Two panels for a threshold sweep (one row per threshold value, in order).
+
+    Left: ``precision`` and ``recall`` (0..1) as lines. Right: ``money_saved`` and
+    ``honest_spend_blocked`` as bars, and ``partners_wrongly_hit`` as a line on a second axis.
+    ``mark`` (a row label, e.g. the default threshold) is shaded in both panels. Returns the left
+    :class:`~matplotlib.axes.Axes` (``ax.figure.axes`` holds all three). Labels from ``plots.threshold_sweep``.
+    """
+    import matplotlib.pyplot as plt
+
+    need = ["precision", "recall", "money_saved", "honest_spend_blocked", "partners_wrongly_hit"]
+    if not isinstance(table, pd.DataFrame) or [c for c in need if c not in table.columns]:
+        raise TypeError(f"expected a table (DataFrame) with the columns {need}")
+    key = "threshold_sweep"
+    names = [str(i) for i in table.index]
+    x = np.arange(len(names))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11.5, 4.2))
+    left.plot(x, table["precision"].astype(float), marker="o", color="#0072B2", label=label(f"{key}.precision"))
+    left.plot(x, table["recall"].astype(float), marker="s", color="#D55E00", label=label(f"{key}.recall"))
+    left.set_ylim(-0.03, 1.05)
+    left.legend(loc="best")
+    width = 0.4
+    right.bar(x - width / 2, table["money_saved"].astype(float), width, color="#009E73",
+              label=label(f"{key}.money_saved"))
+    right.bar(x + width / 2, table["honest_spend_blocked"].astype(float), width, color="#CC79A7",
+              label=label(f"{key}.honest_spend_blocked"))
+    twin = right.twinx()
+    twin.plot(x, table["partners_wrongly_hit"].astype(float), marker="^", color="#444444",
+              label=label(f"{key}.partners"))
+    twin.set_ylabel(label(f"{key}.partners_ylabel"))
+    twin.set_ylim(0, max(float(table["partners_wrongly_hit"].max()), 1.0) * 1.15)
+    twin.grid(False)
+    handles = right.get_legend_handles_labels()
+    more = twin.get_legend_handles_labels()
+    right.legend(handles[0] + more[0], handles[1] + more[1], loc="upper left")
+    right.set_ylabel(currency or label(f"{key}.money_ylabel"))
+    right.set_title(label(f"{key}.money_title"))
+    for ax in (left, right):
+        ax.set_xticks(x, names, rotation=30)
+        ax.set_xlabel(xlabel if xlabel is not None else label(f"{key}.xlabel"))
+        if mark is not None and mark in names:
+            i = names.index(mark)
+            ax.axvspan(i - 0.5, i + 0.5, color="#F0E442", alpha=0.25, zorder=0)
+    return finish(left, key, title=title, xlabel=xlabel, ylabel=ylabel)
