@@ -589,3 +589,115 @@ def threshold_sweep(table: pd.DataFrame, *, mark: str | None = None, currency: s
             i = names.index(mark)
             ax.axvspan(i - 0.5, i + 0.5, color="#F0E442", alpha=0.25, zorder=0)
     return finish(left, key, title=title, xlabel=xlabel, ylabel=ylabel)
+
+
+# ---------------------------------------------------------------------------- fraud lessons 02.3-02.4
+__all__ += ["ctit_shares", "conversion_by_site", "install_timeline"]
+
+
+@_styled
+def ctit_shares(histograms: Mapping[str, pd.DataFrame], *, reference: str | None = None,
+                bands: bool = True, ax: Any = None, title: str | None = None, xlabel: str | None = None,
+                ylabel: str | None = None) -> Any:
+    """Log-binned CTIT distributions of several sources as lines, one per source.
+
+    ``histograms`` maps a name (e.g. ``"mintegral/site_0621"``) to a table from
+    :func:`helpers.fraud.ctit_histogram` (columns ``bin_left``, ``bin_right``, ``share``). The
+    ``reference`` entry, if named, is drawn as a thick grey line. ``bands`` shades 2-24 hours and
+    2-7 days, where AppsFlyer describes click flooding's flat CTIT. Labels from ``plots.ctit_shares``.
+    """
+    if not isinstance(histograms, Mapping) or not histograms:
+        raise TypeError("expected a dict {name: table from helpers.fraud.ctit_histogram}")
+    ax = _axes(ax, figsize=(9.0, 4.6))
+    if bands:
+        for lo, hi in ((2 * 3600, 86400), (2 * 86400, 7 * 86400)):
+            ax.axvspan(lo, hi, color="#D55E00", alpha=0.07, linewidth=0)
+    names = [n for n in histograms if n != reference]
+    colours = _colors(names)
+    for name in ([reference] if reference in histograms else []) + names:
+        h = histograms[name]
+        left = np.maximum(h["bin_left"].to_numpy(dtype=float), 0.5)
+        mid = np.sqrt(left * h["bin_right"].to_numpy(dtype=float))
+        if name == reference:
+            ax.plot(mid, h["share"].to_numpy(), color="#8C8C8C", linewidth=4, alpha=0.7, label=str(name))
+        else:
+            ax.plot(mid, h["share"].to_numpy(), color=colours[names.index(name)], linewidth=1.8,
+                    marker="o", markersize=3, label=str(name))
+    ax.set_xscale("log")
+    ax.set_xticks([s for s, _ in _CTIT_TICKS], [lab for _, lab in _CTIT_TICKS])
+    ax.set_xlim(1, 31 * 86400)
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:.0%}")
+    ax.legend(title=_optional_label("ctit_shares.legend", "") or None, loc="upper left")
+    return finish(ax, "ctit_shares", title=title, xlabel=xlabel, ylabel=ylabel)
+
+
+@_styled
+def conversion_by_site(table: pd.DataFrame, *, line: float = 0.0005, min_clicks: int = 1,
+                       ax: Any = None, title: str | None = None, xlabel: str | None = None,
+                       ylabel: str | None = None) -> Any:
+    """Clicks against click-to-install conversion, one dot per site, both axes on a log scale.
+
+    ``table`` has columns ``clicks`` and ``installs`` (and ``media_source`` for the colour, as a
+    column or an index level); one row per site. Sites with fewer than ``min_clicks`` clicks are left
+    out. A dashed line marks ``line`` (default 0.05 %, Adjust's "almost certainly spam" level) and the
+    sites under it are named. A conversion of 0 is drawn at the bottom edge. Labels from
+    ``plots.conversion_by_site``.
+    """
+    if not isinstance(table, pd.DataFrame) or not {"clicks", "installs"} <= set(table.columns):
+        raise TypeError("expected a table (DataFrame) with the columns 'clicks' and 'installs', one row per site")
+    data = table.reset_index() if "media_source" not in table.columns else table.copy()
+    data = data[data["clicks"] >= max(min_clicks, 1)]
+    cr = (data["installs"] / data["clicks"]).to_numpy(dtype=float)
+    floor = min(line / 10, float(np.min(cr[cr > 0], initial=line)) / 2)
+    y = np.where(cr > 0, cr, floor)
+    ax = _axes(ax, figsize=(8.5, 4.8))
+    sources = data["media_source"].astype(str).to_numpy() if "media_source" in data.columns else \
+        np.array(["site"] * len(data))
+    for src in sorted(set(sources)):
+        m = sources == src
+        ax.scatter(data["clicks"].to_numpy(dtype=float)[m], y[m], s=36, color=channel_color(src),
+                   edgecolor="white", linewidth=0.5, label=src, zorder=3)
+    ax.axhline(line, color="#444444", linestyle="--", linewidth=1,
+               label=label("conversion_by_site.line", share=f"{line:.2%}"))
+    if "site_id" in data.columns:
+        under = [(x, yy, s) for x, yy, s in zip(data["clicks"].to_numpy(dtype=float), y,
+                                                 data["site_id"].astype(str), strict=True) if yy <= line]
+        for k, (x, yy, s) in enumerate(sorted(under, key=lambda r: r[1])):
+            ax.annotate(s, (x, yy), textcoords="offset points", xytext=(-40, 14 + 12 * k), ha="right",
+                        fontsize=8, arrowprops={"arrowstyle": "-", "color": "#888888", "linewidth": 0.6})
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:.2%}" if v < 0.01 else f"{v:.0%}")
+    ax.legend(loc="upper right", fontsize=8, ncols=2)
+    return finish(ax, "conversion_by_site", title=title, xlabel=xlabel, ylabel=ylabel)
+
+
+@_styled
+def install_timeline(times: Mapping[str, pd.Series], *, ax: Any = None, title: str | None = None,
+                     xlabel: str | None = None, ylabel: str | None = None) -> Any:
+    """Install times of a few sources (e.g. sites or IP addresses) as rows of ticks on a date axis.
+
+    ``times`` maps a row name to a Series of UTC timestamps. Regular spacing (a device farm's
+    automation) shows as an evenly spaced comb; people arrive in irregular clumps. The number of
+    installs is written at the end of each row. Labels from ``plots.install_timeline``.
+    """
+    import matplotlib.dates as mdates
+
+    if not isinstance(times, Mapping) or not times:
+        raise TypeError("expected a dict {name: Series of install times}")
+    ax = _axes(ax, figsize=(9.0, 0.55 * len(times) + 1.8))
+    names = list(times)
+    colours = _colors(names)
+    for row, name in enumerate(names):
+        s = pd.to_datetime(pd.Series(times[name]), utc=True).dropna().sort_values().dt.tz_localize(None)
+        ax.plot(s.to_numpy(), np.full(len(s), row), "|", markersize=14, markeredgewidth=2, color=colours[row])
+        if len(s):
+            ax.annotate(f"{len(s)}", (mdates.date2num(s.iloc[-1]), row), textcoords="offset points",
+                        xytext=(8, -3), fontsize=8, color="#444444")
+    ax.set_yticks(range(len(names)), [str(n) for n in names])
+    ax.set_ylim(-0.7, len(names) - 0.3)
+    ax.invert_yaxis()
+    ax.grid(axis="y", visible=False)
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    return finish(ax, "install_timeline", title=title, xlabel=xlabel, ylabel=ylabel)
