@@ -5,9 +5,19 @@ description (the data cards in ``datasets/`` are generated from it). :func:`load
 parses timestamps as UTC, sets the dtypes and checks the values; anything wrong raises a
 :class:`DataError` that names the dataset, the column, the row and the bad value.
 
-Datasets: ``attribution/<table>`` (course 01's world, with ``paths``) and one world per vertical,
-``world-<vertical>/<table>`` for gaming, ecommerce, home_services and subscription; the tables are
-users, touches, installs, events, spend and deeplink_clicks (see :data:`WORLD_TABLES`).
+Datasets: ``attribution/<table>`` (course 01's world, with ``paths``), ``fraud/<table>`` (course 02's
+world, with labelled fraud) and one world per vertical, ``world-<vertical>/<table>`` for gaming,
+ecommerce, home_services and subscription; the tables are users, touches, installs, events, spend
+and deeplink_clicks (see :data:`WORLD_TABLES`). :func:`load_world` reads every table of one folder
+and returns a :class:`helpers.synth.World`:
+
+>>> from helpers.data import load_world
+>>> world = load_world("fraud")                     # doctest: +SKIP
+>>> from helpers.fraud import inputs_from_world     # doctest: +SKIP
+>>> inputs = inputs_from_world(world)               # doctest: +SKIP
+
+A table is stored as ``<table>.csv`` or, when big, as gzip-compressed ``<table>.csv.gz``; both read
+the same way.
 
 Where the files live: the ``directory`` argument, else the ``MMA_DATASETS`` environment variable,
 else the repository's ``datasets/`` folder next to the ``helpers`` package.
@@ -34,8 +44,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["SCHEMAS", "WORLD_TABLES", "WORLD_VERTICALS", "Column", "DataError", "DataWarning", "Schema",
-           "available", "card", "dataset_path", "default_directory", "load", "validate"]
+__all__ = ["SCHEMAS", "WORLD_TABLES", "WORLD_VERTICALS", "WORLDS", "Column", "DataError", "DataWarning", "Schema",
+           "available", "card", "dataset_path", "default_directory", "load", "load_world", "validate"]
 
 ENV_VAR = "MMA_DATASETS"
 _STR = "str"
@@ -304,8 +314,12 @@ def _register_world(prefix: str, paths: bool = False) -> None:
 
 
 _register_world("attribution", paths=True)
+_register_world("fraud")
 for _vertical in WORLD_VERTICALS:
     _register_world(f"world-{_vertical}")
+
+WORLDS: tuple[str, ...] = ("attribution", "fraud", *(f"world-{v}" for v in WORLD_VERTICALS))
+"""Dataset folders that hold a whole simulated world (names accepted by :func:`load_world`)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -332,10 +346,16 @@ def default_directory() -> Path:
 
 
 def dataset_path(name: str, directory=None) -> Path:
-    """The CSV file behind a dataset name, e.g. ``datasets/attribution/touches.csv``."""
+    """The CSV file behind a dataset name, e.g. ``datasets/attribution/touches.csv``.
+
+    ``<name>.csv`` if it exists, else ``<name>.csv.gz`` if that exists (a gzip-compressed table),
+    else ``<name>.csv`` (which :func:`load` reports as missing).
+    """
     _schema(name)
     base = Path(directory) if directory is not None else default_directory()
-    return base / f"{name}.csv"
+    plain = base / f"{name}.csv"
+    gz = base / f"{name}.csv.gz"
+    return gz if not plain.is_file() and gz.is_file() else plain
 
 
 # --------------------------------------------------------------------------------------------
@@ -492,7 +512,13 @@ def validate(df: pd.DataFrame, name: str, *, extra: str = "warn") -> pd.DataFram
 @functools.lru_cache(maxsize=32)
 def _read(path: str, mtime_ns: int, size: int, name: str) -> pd.DataFrame:
     schema = SCHEMAS[name]
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+    try:  # compression is inferred from the name: .csv.gz files are decompressed on the fly
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+    except (OSError, EOFError) as exc:
+        if not path.endswith(".gz"):
+            raise
+        raise DataError(f"{name}: {Path(path).name} is not a valid gzip file ({exc}); regenerate the "
+                        "datasets with `python -m helpers.synth build --out datasets`") from None
     missing = [c for c in schema.column_names if c not in raw.columns]
     if missing:
         c = next(col for col in schema.columns if col.name == missing[0])
@@ -526,6 +552,36 @@ def load(name: str, directory=None) -> pd.DataFrame:
         warnings.warn(f"{name}: unexpected column(s) {', '.join(map(repr, extra))} in {path.name}; "
                       f"expected only {', '.join(schema.column_names)}", DataWarning, stacklevel=2)
     return frame.copy()
+
+
+def load_world(name: str, directory=None):
+    """Every table of one dataset folder, loaded with :func:`load` (typed, validated), as a
+    :class:`helpers.synth.World`; e.g. ``load_world("fraud")``.
+
+    ``name`` is one of :data:`WORLDS`: ``attribution``, ``fraud`` or ``world-<vertical>``. The
+    world's scenario, seed, start and length are those of the default set the folder was built
+    with (:data:`helpers.synth.build.DEFAULT_SET`); ``n_users`` is the number of people in
+    ``users``. ``attribution/paths`` is not part of a World (``world.paths()`` recomputes it; use
+    ``load("attribution/paths")`` for the file).
+
+    >>> load_world("clicks")
+    Traceback (most recent call last):
+    ...
+    helpers.data.DataError: unknown world 'clicks'; available worlds: attribution, fraud, world-gaming, world-ecommerce, world-home_services, world-subscription
+    """
+    if not isinstance(name, str) or name not in WORLDS:
+        raise DataError(f"unknown world {name!r}; available worlds: {', '.join(WORLDS)}")
+    from helpers.synth.build import DEFAULT_SET  # imported here: helpers.synth.build imports this module
+    from helpers.synth.scenarios import get_scenario
+    from helpers.synth.world import World
+
+    spec = next((s for s in DEFAULT_SET if s.name == name), None)
+    if spec is None:  # a name of WORLDS that the default set does not build
+        raise DataError(f"world {name!r} is not in the default dataset set; available worlds: "
+                        f"{', '.join(s.name for s in DEFAULT_SET)}")
+    tables = {t: load(f"{name}/{t}", directory) for t in WORLD_TABLES}
+    return World(scenario=get_scenario(spec.vertical), seed=int(spec.seed), n_users=len(tables["users"]),
+                 start=pd.Timestamp(spec.start, tz="UTC"), days=int(spec.days), **tables)
 
 
 def card(name: str) -> str:

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from helpers import data
-from helpers.data import SCHEMAS, DataError, DataWarning, available, load, validate
+from helpers.data import SCHEMAS, WORLDS, DataError, DataWarning, available, load, load_world, validate
 
 DATASETS = Path(__file__).resolve().parent.parent / "datasets"
 
@@ -36,6 +36,7 @@ def rewrite(path: Path, edit) -> None:
 def test_available_names():
     tables = ("users", "touches", "installs", "events", "spend", "deeplink_clicks")
     expected = [f"attribution/{n}" for n in (*tables, "paths")]
+    expected += [f"fraud/{n}" for n in tables]
     expected += [f"world-{v}/{n}" for v in ("gaming", "ecommerce", "home_services", "subscription") for n in tables]
     assert available() == sorted(expected)
 
@@ -213,3 +214,106 @@ def test_card_lists_every_column():
             assert f"`{col.name}`" in text
     card = (DATASETS / "attribution" / "README.md").read_text()
     assert "20261124" in card and "python -m helpers.synth build" in card and "USD" in card
+
+
+# ---- whole worlds, gzip tables and the fraud dataset ----------------------------------------------
+
+
+def _fraud_spec():
+    from helpers.synth.build import DEFAULT_SET
+
+    return next(s for s in DEFAULT_SET if s.name == "fraud")
+
+
+def test_load_world_round_trip_equals_generate_world():
+    from helpers.synth import World, generate_world
+
+    spec = _fraud_spec()
+    fresh = generate_world(spec.users, spec.seed, vertical=spec.vertical, start=spec.start, days=spec.days,
+                           fraud=spec.fraud)
+    loaded = load_world("fraud")
+    assert isinstance(loaded, World)
+    assert (loaded.vertical, loaded.seed, loaded.n_users, loaded.start, loaded.days, loaded.end) == \
+        (fresh.vertical, fresh.seed, fresh.n_users, fresh.start, fresh.days, fresh.end)
+    assert list(loaded.tables) == list(fresh.tables)
+    for name, df in fresh.tables.items():
+        pd.testing.assert_frame_equal(loaded.tables[name].reset_index(drop=True), df.reset_index(drop=True),
+                                      check_dtype=True, check_exact=True, obj=name)
+
+
+@pytest.mark.parametrize("name", WORLDS)
+def test_load_world_for_every_world_folder(name):
+    world = load_world(name)
+    assert set(world.tables) == {"users", "touches", "installs", "events", "spend", "deeplink_clicks"}
+    for table, df in world.tables.items():
+        validate(df, f"{name}/{table}", extra="error")
+    assert world.n_users == len(world.users) and world.installs["install_time"].min() >= world.start
+    assert world.installs["install_time"].max() < world.end
+    assert world.installs["fraud_type"].notna().any() == (name == "fraud")
+
+
+def test_load_world_feeds_the_fraud_helpers_and_the_mmp_view():
+    from helpers.fraud import inputs_from_world
+    from helpers.synth.views.mmp import mmp_view
+
+    world = load_world("fraud")
+    inputs = inputs_from_world(world)
+    assert len(inputs.installs) == len(world.installs) and "fraud_type" not in inputs.installs.columns
+    assert set(inputs.truth["fraud_type"].dropna()) == set(SCHEMAS["fraud/installs"].columns[-1].allowed)
+    assert len(mmp_view(world).installs) == len(world.installs)
+
+
+def test_load_world_unknown_name_lists_the_worlds():
+    with pytest.raises(DataError, match="unknown world 'fraud/touches'; available worlds: attribution, fraud, "
+                                        "world-gaming"):
+        load_world("fraud/touches")
+    with pytest.raises(DataError, match="unknown world"):
+        load_world(None)
+
+
+def test_gz_tables_load_transparently(tmp_path):
+    import gzip
+
+    gz = DATASETS / "fraud" / "touches.csv.gz"
+    assert data.dataset_path("fraud/touches") == gz
+    assert data.dataset_path("fraud/installs") == DATASETS / "fraud" / "installs.csv"
+    from_gz = load("fraud/touches")
+    plain_dir = tmp_path / "plain"
+    (plain_dir / "fraud").mkdir(parents=True)
+    (plain_dir / "fraud" / "touches.csv").write_bytes(gzip.decompress(gz.read_bytes()))
+    pd.testing.assert_frame_equal(load("fraud/touches", directory=plain_dir), from_gz)
+    # any .csv.gz table works, e.g. a compressed copy of a plain one
+    gz_dir = tmp_path / "gz"
+    (gz_dir / "attribution").mkdir(parents=True)
+    spend = (DATASETS / "attribution" / "spend.csv").read_bytes()
+    (gz_dir / "attribution" / "spend.csv.gz").write_bytes(gzip.compress(spend, compresslevel=9, mtime=0))
+    assert data.dataset_path("attribution/spend", gz_dir).name == "spend.csv.gz"
+    pd.testing.assert_frame_equal(load("attribution/spend", directory=gz_dir), load("attribution/spend"))
+    (gz_dir / "attribution" / "spend.csv.gz").write_bytes(b"not gzip at all")
+    with pytest.raises(DataError, match="attribution/spend: spend.csv.gz is not a valid gzip file"):
+        load("attribution/spend", directory=gz_dir)
+    with pytest.raises(DataError, match="not found"):
+        load("attribution/events", directory=gz_dir)
+
+
+def test_committed_fraud_shares_are_near_the_mix():
+    mix = _fraud_spec().fraud
+    installs = load("fraud/installs")
+    shares = installs["fraud_type"].value_counts(normalize=False) / len(installs)
+    for fraud_type in ("click_injection", "click_flooding", "sdk_spoofing", "bot", "device_farm"):
+        assert abs(shares.get(fraud_type, 0.0) - mix.share(fraud_type)) < 0.005, fraud_type
+    assert abs(installs["fraud_type"].notna().mean() - mix.total) < 0.01
+    for table in ("touches", "events"):
+        assert load(f"fraud/{table}")["fraud_type"].notna().any(), table
+
+
+def test_committed_flooding_sites_convert_below_0_05_percent():
+    from helpers.fraud import inputs_from_world
+
+    mix = _fraud_spec().fraud
+    inputs = inputs_from_world(load_world("fraud"))
+    attributed = inputs.installs.groupby(["media_source", "site_id"]).size()
+    clicks = inputs.clicks.groupby(["media_source", "site_id"]).size()
+    for pair in mix.sites["click_flooding"]:
+        conversion = attributed.get(pair, 0) / clicks[pair]
+        assert 0 < conversion <= 0.0005, (pair, attributed.get(pair, 0), clicks[pair])

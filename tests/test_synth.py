@@ -69,11 +69,13 @@ def test_committed_datasets_match_a_fresh_build():
 
 def test_committed_datasets_are_small_and_complete():
     total = sum(p.stat().st_size for p in DATASETS.rglob("*") if p.is_file())
-    assert total < 25_000_000
+    assert total < 32_000_000  # 25 MB before datasets/fraud (course 02), which has its own 8 MB budget
+    fraud = sum(p.stat().st_size for p in (DATASETS / "fraud").rglob("*") if p.is_file())
+    assert fraud < 8_000_000
     for spec in DEFAULT_SET:
         assert (DATASETS / spec.name / "README.md").is_file()
         for name in spec.files:
-            assert (DATASETS / spec.name / f"{name}.csv").is_file(), (spec.name, name)
+            assert (DATASETS / spec.name / spec.filename(name)).is_file(), (spec.name, name)
     assert {s.vertical for s in DEFAULT_SET if s.name.startswith("world-")} == set(VERTICALS)
 
 
@@ -541,3 +543,62 @@ def test_same_seed_same_new_tables_different_seed_differs():
     for name in ("deeplink_clicks", "installs", "touches"):
         assert to_csv_bytes(a.tables[name]) == to_csv_bytes(b.tables[name])
         assert to_csv_bytes(a.tables[name]) != to_csv_bytes(c.tables[name])
+
+
+# ---- gzip tables: checks and checksums use the decompressed bytes ---------------------------------
+
+
+def _recompress(path, edit=lambda b: b, level: int = 1) -> None:
+    import gzip
+
+    path.write_bytes(gzip.compress(edit(gzip.decompress(path.read_bytes())), compresslevel=level, mtime=0))
+
+
+def test_check_and_ensure_compare_decompressed_bytes_of_gz_files(tmp_path, monkeypatch, capsys):
+    import helpers.synth.build as B
+
+    fraud = next(s for s in DEFAULT_SET if s.name == "fraud")
+    assert fraud.gzip == ("touches",) and fraud.filename("touches") == "touches.csv.gz"
+    small = (replace(fraud, users=400, days=20), replace(DEFAULT_SET[0], users=200, days=20))
+    monkeypatch.setattr(B, "DEFAULT_SET", small)
+    assert main(["ensure", "--out", str(tmp_path)]) == 0
+    gz = tmp_path / "fraud" / "touches.csv.gz"
+    assert gz.is_file() and not (tmp_path / "fraud" / "touches.csv").exists()
+    sums = (tmp_path / CHECKSUMS).read_text()
+    assert "  fraud/touches.csv\n" in sums and ".gz" not in sums
+    # another zlib (here: another level) gives other compressed bytes for the same CSV: still fine
+    before = gz.read_bytes()
+    _recompress(gz, level=1)
+    assert gz.read_bytes() != before
+    assert B.check(tmp_path) == [] and verify_checksums(tmp_path) == []
+    assert main(["ensure", "--out", str(tmp_path)]) == 0
+    # one changed byte of the decompressed CSV is caught by check, ensure and the checksums
+    _recompress(gz, lambda b: b.replace(b"click_flooding", b"click_floodinG", 1))
+    assert B.check(tmp_path) == ["fraud/touches.csv.gz"]
+    assert verify_checksums(tmp_path) == ["fraud/touches.csv: checksum differs"]
+    capsys.readouterr()
+    assert main(["ensure", "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "fraud/touches.csv.gz" in err and "fraud/touches.csv: checksum differs" in err
+    # a file that is not gzip at all differs too (and does not crash)
+    gz.write_bytes(b"not gzip")
+    assert B.check(tmp_path) == ["fraud/touches.csv.gz"]
+    assert verify_checksums(tmp_path) == ["fraud/touches.csv: checksum differs"]
+    gz.unlink()
+    assert verify_checksums(tmp_path) == ["fraud/touches.csv: missing"]
+
+
+def test_sha256sums_stays_usable_with_sha256sum_for_plain_files():
+    import hashlib
+    import shutil
+    import subprocess
+
+    listed = dict(reversed(line.split("  ", 1)) for line in (DATASETS / CHECKSUMS).read_text().splitlines())
+    plain = DATASETS / "attribution" / "spend.csv"
+    assert listed["attribution/spend.csv"] == hashlib.sha256(plain.read_bytes()).hexdigest()
+    assert "fraud/touches.csv" in listed and not (DATASETS / "fraud" / "touches.csv").exists()
+    if shutil.which("sha256sum") is None:
+        pytest.skip("sha256sum not installed")
+    done = subprocess.run(["sha256sum", "-c", "--ignore-missing", "--quiet", CHECKSUMS], cwd=DATASETS,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -4,13 +4,22 @@ The default set (``python -m helpers.synth build --out datasets``) is:
 
 - ``datasets/attribution/`` - the Attribution course's world (gaming, 8,000 people, 60 days), with
   multi-touch ``paths``;
+- ``datasets/fraud/`` - the Fraud course's world (course 02): gaming, 2,000 people, 60 days, with the
+  default :class:`~helpers.synth.fraud.FraudMix` (``fraud_type`` labels the fraudulent rows); its
+  flood-click ``touches`` table is written as ``touches.csv.gz``;
 - ``datasets/world-<vertical>/`` - one small world per vertical (gaming, ecommerce, home_services,
   subscription) over a whole year, so seasonality shows;
 - a data card ``README.md`` in every folder, the index ``datasets/README.md`` and
   ``datasets/SHA256SUMS`` (``sha256sum -c`` format).
 
-With ``--check`` the set is regenerated into a temporary folder and compared byte for byte; the
-files that differ are listed and the exit status is 1. ``ensure`` (what ``make data`` runs) builds
+Big tables are written as deterministic gzip (``gzip.compress(data, compresslevel=9, mtime=0)``).
+Compressed bytes depend on the zlib build, so everything that compares or checksums a ``.gz`` file
+uses its DECOMPRESSED bytes: ``SHA256SUMS`` lists ``fraud/touches.csv`` (the checksum of the
+decompressed CSV) for the file ``fraud/touches.csv.gz`` - ``sha256sum -c --ignore-missing SHA256SUMS``
+checks the plain files, ``gzip -dc fraud/touches.csv.gz | sha256sum`` the compressed one.
+
+With ``--check`` the set is regenerated into a temporary folder and compared byte for byte
+(decompressed bytes for ``.gz`` files); the files that differ are listed and the exit status is 1. ``ensure`` (what ``make data`` runs) builds
 the set when something is missing, otherwise checks it and verifies ``SHA256SUMS``.
 
 Bigger worlds on demand (one world, with a progress bar on stderr)::
@@ -23,13 +32,17 @@ writes ``/tmp/big/world-ecommerce/`` (``--name`` chooses another folder name).
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import gzip
 import hashlib
 import sys
 import tempfile
-from dataclasses import dataclass, fields
+import zlib
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from helpers import data as _data
+from helpers.synth.fraud import FRAUD_TYPES, FraudMix
 from helpers.synth.scenarios import COUNTRIES, MONTHS, NETWORKS, WEEKDAYS, Scenario
 from helpers.synth.world import World, generate_world, to_csv_bytes
 
@@ -40,6 +53,10 @@ DEFAULTS = {"seed": SEED, "users": 8000, "vertical": "gaming", "start": "2026-03
 DATASET_FILES = ("users", "touches", "installs", "events", "spend", "deeplink_clicks", "paths")
 WORLD_FILES = DATASET_FILES[:-1]
 CHECKSUMS = "SHA256SUMS"
+GZ = ".gz"
+FRAUD_FLOOD_CLICKS_PER_INSTALL = 3000
+"""Flood clicks per stolen install in ``datasets/fraud`` (the default 4,000 would make ``touches`` too big
+to commit); every flooding site's click->install conversion stays below 0.05 %."""
 
 
 @dataclass(frozen=True)
@@ -54,15 +71,26 @@ class DatasetSpec:
     seed: int = SEED
     paths: bool = False
     purpose: str = ""
+    fraud: FraudMix | None = field(default=None, hash=False)
+    """Passed to ``generate_world(..., fraud=...)``; ``None`` = a clean world."""
+    gzip: tuple[str, ...] = ()
+    """Tables written as ``<table>.csv.gz`` (deterministic gzip) instead of ``<table>.csv``."""
 
     @property
     def files(self) -> tuple[str, ...]:
         return DATASET_FILES if self.paths else WORLD_FILES
 
+    def filename(self, table: str) -> str:
+        """The file of one table in the dataset folder: ``touches.csv`` or ``touches.csv.gz``."""
+        return f"{table}.csv" + (GZ if table in self.gzip else "")
+
 
 DEFAULT_SET: tuple[DatasetSpec, ...] = (
     DatasetSpec(COURSE, "gaming", 8000, "2026-03-01", 60, paths=True,
                 purpose="the Attribution course (course 01)"),
+    DatasetSpec("fraud", "gaming", 2000, "2026-03-01", 60,
+                purpose="the Fraud course (course 02), with labelled fraud",
+                fraud=FraudMix(flood_clicks_per_install=FRAUD_FLOOD_CLICKS_PER_INSTALL), gzip=("touches",)),
     DatasetSpec("world-gaming", "gaming", 2500, "2026-01-01", 365, purpose="the gaming vertical, one year"),
     DatasetSpec("world-ecommerce", "ecommerce", 2500, "2026-01-01", 365,
                 purpose="the e-commerce vertical, one year (November sale)"),
@@ -109,15 +137,99 @@ def _cpi_table(sc: Scenario) -> str:
     return "\n".join(rows)
 
 
+def _has_fraud(world: World) -> bool:
+    return any("fraud_type" in df and df["fraud_type"].notna().any() for df in world.tables.values())
+
+
+def _fraud_section(world: World, mix: FraudMix | None, name: str) -> list[str]:
+    """The data card's section on the fraud labels (worlds generated with a ``FraudMix``)."""
+    t, i, e = world.touches, world.installs, world.events
+    rows = ["| fraud_type | share of installs (mix) | installs | touches | events | committed by (media_source / site_id) |",
+            "|---|---|---|---|---|---|"]
+    for ft in FRAUD_TYPES:
+        sites = ", ".join(f"{n} / {s}" for n, s in mix.sites[ft]) if mix is not None else ""
+        share = f"{(i['fraud_type'] == ft).mean():.1%} ({mix.share(ft):.1%})" if mix is not None else \
+            f"{(i['fraud_type'] == ft).mean():.1%}"
+        rows.append(f"| `{ft}` | {share} | {int((i['fraud_type'] == ft).sum()):,} | "
+                    f"{int((t['fraud_type'] == ft).sum()):,} | {int((e['fraud_type'] == ft).sum()):,} | {sites} |")
+    rows.append(f"| (genuine: empty) | {i['fraud_type'].isna().mean():.1%} | {int(i['fraud_type'].isna().sum()):,} | "
+                f"{int(t['fraud_type'].isna().sum()):,} | {int(e['fraud_type'].isna().sum()):,} | |")
+    flood = ""
+    if mix is not None:
+        flood = (f" Here `flood_clicks_per_install` is **{mix.flood_clicks_per_install:,}** (the default is 4,000), "
+                 "which keeps every flooding site's click->install conversion below 0.05 % while the "
+                 "committed files stay small.")
+    return [
+        "## Fraud labels",
+        "",
+        "This world was generated with `generate_world(..., fraud=FraudMix(...))` (see `helpers.synth.fraud`): "
+        "fraudulent rows were added to `touches`, `installs` and `events`, and some genuine installs were "
+        "stolen (click injection and click flooding add a fraudulent click in front of a real install, whose "
+        "row is then labelled too).",
+        "",
+        "- **`fraud_type` is the truth**: which kind of fraud produced the row; empty for genuine rows. Use it "
+        "only to grade a detector (`helpers.fraud.evaluate`, `helpers.fraud.confusion_matrix`), never as an "
+        "input. The same holds for every column marked `truth` below (`user_id`, `true_source`, "
+        "`is_reinstall`, `previous_install_time`, the whole `users` table) and for the site list in the table "
+        "below.",
+        "- **What a detector may use** is what an MMP sees: the installs' `device_id`, `fingerprint`, `ip`, "
+        "`platform`, `country`, `install_time`, `install_begin_time` and `referrer_click_time`; the clicks and "
+        "impressions the networks report (`media_source`, `campaign`, `site_id`, `touch_time`, `device_id`, "
+        "`fingerprint`, `ip`); the events with `receipt_valid`; the cost reports in `spend`; and what an MMP "
+        "derives from them (the attributed touch, CTIT, counts per device, IP and site). "
+        f"`helpers.fraud.inputs_from_world(helpers.data.load_world(\"{name}\"))` attributes the installs like "
+        "an MMP and returns exactly those inputs, with the truth (`fraud_type` by `install_id`) kept apart.",
+        "- Fraudulent rows continue the ID numbering of genuine rows; an ID number is not evidence. "
+        "Fabricated devices have user IDs that are not in `users`.",
+        "",
+        "\n".join(rows),
+        "",
+        "Shares are of all installs (genuine plus fabricated). The signatures a detector can find:",
+        "",
+        "- `click_injection` (Android): a click on a bad site *after* `install_begin_time`, seconds before "
+        "the first open (CTIT under ~10 s). The install itself is real.",
+        "- `click_flooding`: a bad site sends huge numbers of clicks (for real people and for made-up device "
+        "IDs from a few addresses) and steals organic installs that happen within 7 days: a flat CTIT of "
+        "hours to days, click->install conversion far below 0.05 %, many clicks per device and per IP."
+        + flood,
+        "- `sdk_spoofing`: installs and purchases fabricated by a server: new device IDs, timestamps out of "
+        "order (install before its click), purchases with `receipt_valid = false`, nobody returns.",
+        "- `bot`: emulators on hosting servers: clicks and installs from the RFC 5737 datacenter ranges, "
+        "machine-like timing (click->install under 2 minutes), robotic sessions.",
+        "- `device_farm`: real phones with reset advertising IDs: many new devices per IP and fingerprint, "
+        "one or two phone models per farm, regular install spacing, almost no retention.",
+        "",
+    ]
+
+
 def data_card(world: World, sizes: dict[str, tuple[int, int]], command: str, name: str = COURSE,
-              files: tuple[str, ...] = DATASET_FILES, purpose: str = "") -> str:
-    """The Markdown data card of one dataset folder."""
+              files: tuple[str, ...] = DATASET_FILES, purpose: str = "", *,
+              filenames: dict[str, str] | None = None, fraud: FraudMix | None = None) -> str:
+    """The Markdown data card of one dataset folder.
+
+    ``sizes`` maps each table to (rows, bytes of the CSV text); for a ``.csv.gz`` file the bytes are
+    the uncompressed size (compressed sizes depend on the zlib build, and the card must not).
+    """
     sc = world.scenario
+    filenames = filenames or {}
     table = ["| dataset | file | rows | bytes |", "|---|---|---|---|"]
     for f in files:
         rows, size = sizes[f]
-        table.append(f"| `{name}/{f}` | `{f}.csv` | {rows:,} | {size:,} |")
-    title = "Attribution datasets" if name == COURSE else f"World `{name}`"
+        fname = filenames.get(f, f"{f}.csv")
+        shown = f"{size:,} uncompressed" if fname.endswith(GZ) else f"{size:,}"
+        table.append(f"| `{name}/{f}` | `{fname}` | {rows:,} | {shown} |")
+    title = {COURSE: "Attribution datasets", "fraud": "Fraud datasets"}.get(name, f"World `{name}`")
+    has_fraud = _has_fraud(world)
+    fraud_note = ("Fraud is mixed in: `fraud_type` labels the fraudulent rows (see \"Fraud labels\" below)."
+                  if has_fraud else "No fraud is mixed in (`fraud_type` is empty everywhere); "
+                  "`generate_world(..., fraud=FraudMix(...))` adds it.")
+    # (only in cards of fraud worlds: the older cards stay as they were)
+    world_note = (f" `load_world(\"{name}\")` returns every table as a `helpers.synth.World`."
+                  if has_fraud else "")
+    gz_note = ""
+    if any(fn.endswith(GZ) for fn in filenames.values()):
+        gz_note = (" Files ending in `.csv.gz` are gzip-compressed CSV; `load` reads them transparently "
+                   "(`pandas.read_csv` does too).")
     parts = [
         f"# {title} - data card",
         "",
@@ -126,11 +238,10 @@ def data_card(world: World, sizes: dict[str, tuple[int, int]], command: str, nam
         f"A simulated marketing world{' for ' + purpose if purpose else ''}: **{sc.label}** ({sc.name}), "
         f"{world.n_users:,} people, installs from {world.start.date()} for {world.days} days (UTC), "
         f"seed **{world.seed}**. Every number is synthetic; IP addresses come from the reserved ranges "
-        "100.64.0.0/10 (RFC 6598) and 2001:db8::/32 (RFC 3849), advertising IDs are random. No fraud "
-        "is mixed in (`fraud_type` is empty everywhere); `generate_world(..., fraud=FraudMix(...))` adds it.",
+        "100.64.0.0/10 (RFC 6598) and 2001:db8::/32 (RFC 3849), advertising IDs are random. " + fraud_note,
         "",
         f"Read the files only through `helpers.data.load`, e.g. `load(\"{name}/touches\")`: it parses "
-        "timestamps as UTC, sets the types below and checks the values.",
+        "timestamps as UTC, sets the types below and checks the values." + world_note + gz_note,
         "",
         "## Files",
         "",
@@ -171,6 +282,10 @@ def data_card(world: World, sizes: dict[str, tuple[int, int]], command: str, nam
         "- Deep links: `deeplink_clicks` are direct when the app was installed and deferred otherwise; "
         "people who already saw the benefits page were sent to `/signup` or to `/benefits` again.",
         "",
+    ]
+    if has_fraud:
+        parts += _fraud_section(world, fraud, name)
+    parts += [
         "## Conventions",
         "",
         "- Money in **US dollars** (`revenue`, `cost`), written with two decimals.",
@@ -225,8 +340,16 @@ def index_card(specs: tuple[DatasetSpec, ...] = DEFAULT_SET) -> str:
         "",
         "Generated, deterministic data for the lessons. Notebooks read them only with "
         "`helpers.data.load(\"<name>\")`; no Python code lives here. Set `MMA_DATASETS` to read another "
-        "folder with the same layout. `SHA256SUMS` holds the checksum of every file (`make data` "
-        "verifies them).",
+        "folder with the same layout; `helpers.data.load_world(\"<folder>\")` returns a whole folder as a "
+        "`helpers.synth.World`. `SHA256SUMS` holds the checksum of every file (`make data` verifies them).",
+        "",
+        "Big tables are written as deterministic gzip (`<table>.csv.gz`, level 9, no timestamp); `load` reads "
+        "them transparently. Compressed bytes depend on the zlib build, so checks and checksums use the "
+        "DECOMPRESSED bytes of `.gz` files: `SHA256SUMS` lists such a file under its name without `.gz` "
+        "(e.g. `fraud/touches.csv`) with the checksum of the decompressed CSV. "
+        "`sha256sum -c --ignore-missing SHA256SUMS` (run in this folder) checks the plain files; "
+        "`gzip -dc fraud/touches.csv.gz | sha256sum` gives the listed checksum of the compressed one "
+        "(or `gunzip -k` it first and `sha256sum -c SHA256SUMS` checks everything).",
         "",
         "| folder | world | seed | card |",
         "|---|---|---|---|",
@@ -249,7 +372,7 @@ def index_card(specs: tuple[DatasetSpec, ...] = DEFAULT_SET) -> str:
 def build_world(out, spec: DatasetSpec, command: str, progress: bool = False) -> list[Path]:
     """Generate one world and write its CSVs and data card into ``out/<spec.name>``."""
     world = generate_world(spec.users, spec.seed, vertical=spec.vertical, start=spec.start, days=spec.days,
-                           progress=progress)
+                           fraud=spec.fraud, progress=progress)
     folder = Path(out) / spec.name
     folder.mkdir(parents=True, exist_ok=True)
     tables = dict(world.tables)
@@ -263,22 +386,50 @@ def build_world(out, spec: DatasetSpec, command: str, progress: bool = False) ->
     written, sizes = [], {}
     for f in names:
         text = to_csv_bytes(tables[f])
-        path = folder / f"{f}.csv"
-        path.write_bytes(text)
+        path = folder / spec.filename(f)
+        path.write_bytes(gzip.compress(text, compresslevel=9, mtime=0) if path.name.endswith(GZ) else text)
+        stale = folder / (f"{f}.csv" if path.name.endswith(GZ) else f"{f}.csv{GZ}")
+        stale.unlink(missing_ok=True)  # the other format of the same table would shadow or confuse
         written.append(path)
         sizes[f] = (text.count(b"\n") - 1, len(text))
     card_path = folder / "README.md"
-    card_path.write_bytes(data_card(world, sizes, command, spec.name, spec.files, spec.purpose).encode("utf-8"))
+    card = data_card(world, sizes, command, spec.name, spec.files, spec.purpose,
+                     filenames={f: spec.filename(f) for f in spec.files}, fraud=spec.fraud)
+    card_path.write_bytes(card.encode("utf-8"))
     return [*written, card_path]
 
 
+def content(path) -> bytes:
+    """The bytes that checks and checksums compare: the file's, or the DECOMPRESSED bytes of a ``.gz``
+    file (compressed bytes differ between zlib builds). A ``.gz`` file that does not decompress gives
+    ``b""`` prefixed by a marker, so it never matches a real file."""
+    raw = Path(path).read_bytes()
+    if not str(path).endswith(GZ):
+        return raw
+    try:
+        return gzip.decompress(raw)
+    except (OSError, EOFError, zlib.error):
+        return b"\x00not a valid gzip file\x00" + hashlib.sha256(raw).digest()
+
+
+def _listed_name(rel: str) -> str:
+    """The name a file has in ``SHA256SUMS``: ``.gz`` files are listed without ``.gz``."""
+    return rel[: -len(GZ)] if rel.endswith(GZ) else rel
+
+
 def checksums(out) -> str:
-    """``SHA256SUMS`` text for every file under ``out`` except itself (sorted, ``sha256sum`` format)."""
+    """``SHA256SUMS`` text for every file under ``out`` except itself (sorted, ``sha256sum`` format).
+
+    A ``x.csv.gz`` file is listed as ``x.csv`` with the checksum of its decompressed bytes, so the
+    list does not depend on the zlib build and ``sha256sum -c --ignore-missing`` still checks the
+    plain files.
+    """
     out = Path(out)
-    lines = []
-    for path in sorted(p for p in out.rglob("*") if p.is_file() and p.name != CHECKSUMS):
-        lines.append(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {path.relative_to(out).as_posix()}")
-    return "\n".join(lines) + "\n"
+    entries = []
+    for path in (p for p in out.rglob("*") if p.is_file() and p.name != CHECKSUMS):
+        rel = _listed_name(path.relative_to(out).as_posix())
+        entries.append((rel, hashlib.sha256(content(path)).hexdigest()))
+    return "\n".join(f"{digest}  {rel}" for rel, digest in sorted(entries)) + "\n"
 
 
 def verify_checksums(out) -> list[str]:
@@ -327,8 +478,7 @@ def build(out, seed: int | None = None, users: int | None = None, vertical: str 
     if _is_custom(users, vertical, start, days, name, paths):
         spec = _custom_spec(seed, users, vertical, start, days, name, paths)
         return build_world(out, spec, _single_command(spec), progress=progress)
-    specs = DEFAULT_SET if seed is None else tuple(
-        DatasetSpec(s.name, s.vertical, s.users, s.start, s.days, seed, s.paths, s.purpose) for s in DEFAULT_SET)
+    specs = DEFAULT_SET if seed is None else tuple(dataclasses.replace(s, seed=seed) for s in DEFAULT_SET)
     command = "python -m helpers.synth build --out datasets" + (f" --seed {seed}" if seed is not None else "")
     written = []
     for spec in specs:
@@ -351,7 +501,7 @@ def check(out, **kwargs) -> list[str]:
         for path in fresh:
             rel = path.relative_to(tmp)
             target = out / rel
-            if not target.is_file() or target.read_bytes() != path.read_bytes():
+            if not target.is_file() or content(target) != content(path):
                 differing.append(rel.as_posix())
     return differing
 
@@ -359,7 +509,7 @@ def check(out, **kwargs) -> list[str]:
 def _missing_default_files(out: Path) -> bool:
     if not (out / CHECKSUMS).is_file() or not (out / "README.md").is_file():
         return True
-    return any(not (out / spec.name / f"{f}.csv").is_file() for spec in DEFAULT_SET for f in spec.files)
+    return any(not (out / spec.name / spec.filename(f)).is_file() for spec in DEFAULT_SET for f in spec.files)
 
 
 def main(argv: list[str] | None = None) -> int:
