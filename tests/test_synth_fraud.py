@@ -290,3 +290,20 @@ def test_missing_sites_for_a_used_type_and_too_small_world():
     with pytest.raises(ValueError, match="FraudMix"):
         add_fraud(generate_world(60, 1), {"bot": 0.1}, 1)
     assert replace(FraudMix(), bot=0.0).bot == 0.0
+
+
+def test_flood_click_budget_caps_rows_and_keeps_the_conversion():
+    w = genuine()
+    per = 1000
+    capped = add_fraud(w, FraudMix(flood_clicks_per_install=per, flood_click_budget=30 * per), 5)
+    stolen = int((capped.installs["fraud_type"] == "click_flooding").sum())
+    clicks = int((capped.touches["fraud_type"] == "click_flooding").sum())
+    assert stolen == 30  # fewer installs stolen than the 4 % share asks for ...
+    assert clicks <= 30 * per  # ... so the flood stays within the budget
+    assert stolen / clicks == pytest.approx(1 / per, rel=0.05)  # at the same tiny conversion
+    # the other types keep their shares; no cap when the budget is big enough, or None
+    share = capped.installs["fraud_type"].value_counts() / len(capped.installs)
+    assert share["bot"] == pytest.approx(FraudMix().bot, abs=0.003)
+    assert _bytes(add_fraud(w, FraudMix(flood_click_budget=None), 5)) == _bytes(fraud_world())
+    with pytest.raises(ValueError, match="flood_click_budget"):
+        FraudMix(flood_click_budget=0)

@@ -52,6 +52,22 @@ truth columns user_id, true_source, fraud_type, nor the ID numbers):
     farm, installing at regular intervals (automation), on a few sites; almost no one returns.
     Detect: many new devices per IP / fingerprint, regular install spacing, low retention.
 
+Click flooding at scale
+    A flooder's clicks outnumber its stolen installs by ``flood_clicks_per_install`` (4,000: a
+    conversion of 0.025 %, well under the 0.05 % that MMPs treat as click spam), so with the
+    default 4 % of installs stolen a world of a million people would need some 90 million flood
+    clicks - tens of gigabytes as rows of ``touches``. ``FraudMix.flood_click_budget`` (2.5 million
+    by default) therefore caps the flood clicks: when ``click_flooding x installs x
+    flood_clicks_per_install`` exceeds it, the flooders steal fewer installs
+    (``budget // flood_clicks_per_install``, 625 by default) and the ``click_flooding`` share falls
+    below the mix's. Every signal a detector uses stays as it is at any size: the conversion per
+    flooding site (1 / ``flood_clicks_per_install``), the flat CTIT and the many clicks per device
+    and per address. The cap does not bind up to about 15,000 installs (about 25,000 people in the
+    default scenarios); ``flood_click_budget=None`` removes it (and needs memory for the rows).
+    The made-up devices' IDs, user IDs and fingerprints are built vectorised (byte arrays, and one
+    string per distinct address + phone) and the tables are merged by time without sorting
+    strings, so the full budget of flood clicks takes a few seconds.
+
 Ordinary users keep their addresses in 100.64.0.0/10 (and 2001:db8::/32 when the world uses IPv6).
 IDs of fraud rows have the same shape as genuine ones and continue the numbering after the
 genuine IDs, so genuine rows keep their IDs (joins with the world before fraud still work);
@@ -82,6 +98,8 @@ from helpers.synth.world import (
     DAY,
     HOUR,
     World,
+    _device_id_strings,
+    _ids,
     _ip_strings,
     _pick,
 )
@@ -118,6 +136,8 @@ class FraudMix:
     ``sites`` keep their default sites.
     ``flood_clicks_per_install`` is how many flood clicks are sent per install the flooders steal
     (4,000 gives a click->install conversion of 0.025 %); it drives the size of ``touches``.
+    ``flood_click_budget`` caps the flood clicks (rows of ``touches``) in total, so that big worlds
+    stay buildable: see "Click flooding at scale" in the module docstring. ``None`` = no cap.
 
     >>> FraudMix(bot=0.6)
     Traceback (most recent call last):
@@ -131,6 +151,7 @@ class FraudMix:
     bot: float = 0.015
     device_farm: float = 0.02
     flood_clicks_per_install: int = 4000
+    flood_click_budget: int | None = 2_500_000
     sites: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=_default_sites)
 
     def __post_init__(self) -> None:
@@ -145,6 +166,9 @@ class FraudMix:
         n = self.flood_clicks_per_install
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= 1_000_000:
             raise ValueError(f"FraudMix: flood_clicks_per_install={n!r} must be a whole number from 1 to 1,000,000")
+        b = self.flood_click_budget
+        if b is not None and (isinstance(b, bool) or not isinstance(b, (int, np.integer)) or b < 1):
+            raise ValueError(f"FraudMix: flood_click_budget={b!r} must be a positive whole number or None")
         if not isinstance(self.sites, dict):
             raise ValueError("FraudMix: sites must be a dict {fraud_type: ((media_source, site_id), ...)}")
         unknown = sorted(set(self.sites) - set(FRAUD_TYPES))
@@ -201,16 +225,72 @@ def _uuids(rng: np.random.Generator, upper: np.ndarray) -> np.ndarray:
     n = len(upper)
     if n == 0:
         return np.array([], dtype=object)
-    raw = np.array([rng.integers(0, 256, size=(n, 16), dtype=np.uint8).tobytes().hex()]).view("U32")
-    out = _slice(raw, 0, 8)
-    for a, b in ((8, 12), (12, 16), (16, 20), (20, 32)):
-        out = np.char.add(np.char.add(out, "-"), _slice(raw, a, b))
-    out = np.where(upper, np.char.upper(out), out)
-    return out.astype(object)
+    return _device_id_strings(rng.integers(0, 256, size=(n, 16), dtype=np.uint8), np.asarray(upper, bool))
 
 
-def _slice(a: np.ndarray, i: int, j: int) -> np.ndarray:
-    return a.view("U1").reshape(len(a), 32)[:, i:j].copy().view(f"U{j - i}").ravel()
+def _numbered(prefix: str, numbers: np.ndarray, width: int) -> np.ndarray:
+    """``prefix`` + ``str(number).zfill(width)`` for each number, as an object array of str."""
+    numbers = np.asarray(numbers, dtype=np.int64)
+    if not len(numbers):
+        return np.array([], dtype=object)
+    if numbers.min() < 0 or numbers.max() >= 10 ** width or len(str(len(numbers))) > width:
+        return np.char.add(prefix, np.char.zfill(numbers.astype(str), width)).astype(object)
+    return _ids(prefix, len(numbers), width, numbers=numbers)
+
+
+def _id_numbers(values) -> tuple[str, int, np.ndarray] | None:
+    """``(prefix, width, numbers)`` when every value is one prefix + the same number of digits, else None.
+
+    For such IDs the numbers sort like the strings, so tables can be ordered by integers.
+    """
+    vals = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
+    n = len(vals)
+    if not n or not isinstance(vals[0], str):
+        return None
+    first = vals[0]
+    prefix = first.rstrip("0123456789")
+    length, p = len(first), len(prefix)
+    width = length - p
+    if not 1 <= width <= 18 or not first.isascii():
+        return None
+    try:
+        lengths = np.fromiter(map(len, vals), dtype=np.int64, count=n)
+        if (lengths != length).any():
+            return None
+        joined = "".join(vals)
+    except TypeError:  # a missing value
+        return None
+    if not joined.isascii():
+        return None
+    b = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(n, length)
+    if p and not (b[:, :p] == b[0, :p]).all():
+        return None
+    digits = b[:, p:].astype(np.int64) - 48
+    if ((digits < 0) | (digits > 9)).any():
+        return None
+    return prefix, width, digits @ (10 ** np.arange(width - 1, -1, -1, dtype=np.int64))
+
+
+def _string_sort_key(values: np.ndarray) -> np.ndarray:
+    """A key that sorts like ``values.astype(str)`` (integers for uniform IDs)."""
+    parsed = _id_numbers(values)
+    return parsed[2] if parsed is not None else np.asarray(values).astype(str)
+
+
+def _join_pooled(a: np.ndarray, b: np.ndarray, sep: str = "|") -> np.ndarray:
+    """``a + sep + b`` for object arrays with few distinct values: one string per distinct pair."""
+    a, b = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
+    if len(a) < 1000:
+        return a + sep + b
+    ac, au = pd.factorize(a, use_na_sentinel=False)
+    bc, bu = pd.factorize(b, use_na_sentinel=False)
+    pair = ac.astype(np.int64) * len(bu) + bc
+    present = np.zeros(len(au) * len(bu), dtype=bool)
+    present[pair] = True
+    uniq = np.flatnonzero(present)
+    slot = np.cumsum(present) - 1
+    joined = np.asarray(au, dtype=object)[uniq // len(bu)] + sep + np.asarray(bu, dtype=object)[uniq % len(bu)]
+    return joined[slot[pair]]
 
 
 def _datacenter_ips(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -220,6 +300,11 @@ def _datacenter_ips(rng: np.random.Generator, n: int) -> np.ndarray:
 
 def _next_ids(existing: pd.Series, n: int) -> np.ndarray:
     """``n`` new IDs with the same prefix and width as ``existing`` (e.g. t0000001), continuing its numbering."""
+    parsed = _id_numbers(existing)
+    if parsed is not None:
+        prefix, width, numbers = parsed
+        start = int(numbers.max())
+        return _numbered(prefix, np.arange(start + 1, start + n + 1), width) if n else np.array([], object)
     sample = existing.iloc[0] if len(existing) else "x0"
     prefix = sample.rstrip("0123456789")
     width = len(sample) - len(prefix)
@@ -241,7 +326,8 @@ def _str(values) -> pd.Series:
 
 
 def _complete_columns(world: World, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    t, i, e = world.touches.copy(), world.installs.copy(), world.events.copy()
+    # shallow: pandas copies on write, so the world's own tables never change
+    t, i, e = world.touches.copy(deep=False), world.installs.copy(deep=False), world.events.copy(deep=False)
     if "ip" not in t:
         t["ip"] = _fp_ip(t["fingerprint"]).astype("str")
     if "ip" not in i:
@@ -320,9 +406,9 @@ class _Builder:
         return {t: int(round(self.mix.share(t) * total)) for t in FRAUD_TYPES}
 
     def new_users(self, n: int) -> np.ndarray:
-        nums = np.arange(self.next_user + 1, self.next_user + n + 1).astype(str)
+        nums = np.arange(self.next_user + 1, self.next_user + n + 1)
         self.next_user += n
-        return np.char.add(self.user_prefix, np.char.zfill(nums, self.user_width)).astype(object)
+        return _numbered(self.user_prefix, nums, self.user_width)
 
     def pick_sites(self, fraud_type: str, n: int, weights=None):
         pairs = self.mix.sites[fraud_type]
@@ -333,35 +419,43 @@ class _Builder:
 
     def campaigns(self, nets: np.ndarray) -> np.ndarray:
         out = np.empty(len(nets), dtype=object)
-        for name in np.unique(nets.astype(str)):
+        codes, names = pd.factorize(np.asarray(nets, dtype=object))
+        for j in sorted(range(len(names)), key=lambda j: str(names[j])):  # name order, like np.unique
+            name = str(names[j])
             net = NETWORKS[NETWORK_NAMES.index(name)]
-            mask = nets == name
+            mask = codes == j
             w = (0.5, 0.3, 0.2, 0.1)[:len(net.campaigns)]
             out[mask] = np.array([f"{self.sc.name}_{c}" for c in net.campaigns], dtype=object)[
                 _pick(self.rng, w, int(mask.sum()))]
         return out
 
-    def add_touches(self, fraud_type, user, device, fp, ip, nets, sites, times):
+    def add_touches(self, fraud_type, user, device, fp, ip, nets, sites, times, campaigns=None):
         k = len(times)
         self.new_t.append({"user_id": user, "device_id": device, "fingerprint": fp, "media_source": nets,
-                           "campaign": self.campaigns(nets), "site_id": sites,
+                           "campaign": self.campaigns(nets) if campaigns is None else campaigns, "site_id": sites,
                            "touch_type": np.full(k, "click", dtype=object), "touch_time": times,
                            "is_retargeting": np.zeros(k, bool), "ip": ip,
                            "fraud_type": np.full(k, fraud_type, dtype=object)})
 
-    def devices(self, n: int, android: np.ndarray, models=None, os_versions=None):
-        """New devices: advertising IDs (missing on iOS without ATT consent), model|os attributes."""
+    def devices(self, n: int, android: np.ndarray, models=None, os_versions=None, raw: bool = False):
+        """New devices: advertising IDs (missing on iOS without ATT consent), model|os attributes.
+
+        ``raw=True`` returns ``((id bytes, consent), attrs)`` instead, with the same random draws, so
+        that the caller can put the rows in order before making strings of the IDs.
+        """
         rng = self.rng
         att = android | (rng.random(n) < self.sc.att_opt_in)
-        dev = _uuids(rng, ~android)
-        dev = np.where(att, dev, None)
+        if raw:
+            dev = (rng.integers(0, 256, size=(n, 16), dtype=np.uint8), att)
+        else:
+            dev = np.where(att, _uuids(rng, ~android), None)
         if models is None:
             am = np.array([m for m, _ in _ANDROID_MODELS], dtype=object)[_pick(rng, [w for _, w in _ANDROID_MODELS], n)]
             im = np.array([m for m, _ in _IOS_MODELS], dtype=object)[_pick(rng, [w for _, w in _IOS_MODELS], n)]
             models = np.where(android, am, im)
         av = np.array([v for v, _ in _ANDROID_VERSIONS], dtype=object)[_pick(rng, [w for _, w in _ANDROID_VERSIONS], n)]
         iv = np.array([v for v, _ in _IOS_VERSIONS], dtype=object)[_pick(rng, [w for _, w in _IOS_VERSIONS], n)]
-        attrs = models + "|" + (np.where(android, av, iv) if os_versions is None else os_versions)
+        attrs = _join_pooled(models, np.where(android, av, iv) if os_versions is None else os_versions)
         return dev, attrs
 
     def countries(self, n: int) -> np.ndarray:
@@ -434,21 +528,33 @@ class _Builder:
         if not k:
             return
         rng, i, t = self.rng, self.installs, self.touches
+        if self.mix.flood_click_budget is not None:  # see "Click flooding at scale" above
+            k = min(k, max(1, self.mix.flood_click_budget // self.mix.flood_clicks_per_install))
         lo = self.t0 - 30 * DAY
         inst = _secs(i["install_time"])
         once = ~i["user_id"].duplicated(keep=False).to_numpy()  # one install only: the label stays exact
         ok = (i["true_source"] == ORGANIC).to_numpy() & i["device_id"].notna().to_numpy() & once \
             & (self.stolen_label == None) & (inst - CLICK_LOOKBACK >= lo)  # noqa: E711
         # an honest click in the lookback would be credited instead of a flood click: leave those alone
-        clicks = t[t["touch_type"] == "click"]
-        last = clicks.groupby("device_id")["touch_time"].apply(lambda s: _secs(s).tolist())
+        # (the device's last click before the install, found with an as-of join on integer device codes)
         dev = i["device_id"].to_numpy(dtype=object)
-        cand = []
-        for r in np.flatnonzero(ok):
-            ts = last.get(dev[r])
-            if ts is None or not any(inst[r] - CLICK_LOOKBACK <= x < inst[r] for x in ts):
-                cand.append(r)
-        cand = np.array(cand, dtype=np.int64)
+        rows = np.flatnonzero(ok)
+        blocked = np.zeros(len(rows), bool)
+        is_click = (t["touch_type"] == "click").to_numpy()
+        if len(rows) and is_click.any():
+            r_code, r_uniq = pd.factorize(dev[rows])
+            c_code = pd.Index(r_uniq, dtype=object).get_indexer(t["device_id"].to_numpy(dtype=object)[is_click])
+            sel = c_code >= 0
+            c_time = _secs(t["touch_time"])[is_click][sel]
+            right = pd.DataFrame({"t": c_time, "k": c_code[sel], "ct": c_time}).sort_values("t", kind="stable")
+            left = pd.DataFrame({"t": inst[rows], "k": r_code.astype(np.int64), "r": np.arange(len(rows))}) \
+                .sort_values("t", kind="stable")
+            right["k"] = right["k"].astype(np.int64)
+            m = pd.merge_asof(left, right, on="t", by="k", direction="backward", allow_exact_matches=False)
+            ct = m["ct"].to_numpy(dtype=float)
+            r_inst = inst[rows][m["r"].to_numpy()]
+            blocked[m["r"].to_numpy()] = ~np.isnan(ct) & (ct >= r_inst - CLICK_LOOKBACK)
+        cand = rows[~blocked].astype(np.int64)
         if len(cand) < k:
             raise ValueError(f"click_flooding={self.mix.click_flooding} needs {k} organic installs; "
                              f"the world has {len(cand)} usable ones: use a bigger world or a smaller share")
@@ -482,13 +588,25 @@ class _Builder:
         # 2. device-ID cycling: made-up IDs, one click each, sent from a small pool of addresses per site
         n_cycle = max(0, self.mix.flood_clicks_per_install * k - len(owner))
         if n_cycle:
+            # (millions of rows at scale: everything is drawn as numbers in the usual order, then the rows
+            # are put in time order and only then turned into strings, so the strings lie in memory in
+            # the order the final table reads them)
             android = rng.random(n_cycle) < 0.6
-            d, attrs = self.devices(n_cycle, android)
+            (raw, att), attrs = self.devices(n_cycle, android, raw=True)
             pool = self.home_ips(self.countries(20 * n_sites)).reshape(n_sites, 20)
             s = rng.integers(0, n_sites, n_cycle)
             ip = pool[s, rng.integers(0, 20, n_cycle)]
-            self.add_touches("click_flooding", self.new_users(n_cycle), d, ip + "|" + attrs, ip,
-                             pn[s], ps[s], rng.integers(lo, self.end, n_cycle))
+            first_user = self.next_user + 1
+            self.next_user += n_cycle
+            times = rng.integers(lo, self.end, n_cycle)
+            camp = self.campaigns(pn[s])
+            o = np.argsort(times, kind="stable")  # = (time, user ID) order: user numbers rise with the row
+            d = np.where(att[o], _device_id_strings(raw[o], ~android[o]), None)
+            del raw
+            user = _numbered(self.user_prefix, first_user + o, self.user_width)
+            ip, attrs, s = ip[o], attrs[o], s[o]
+            self.add_touches("click_flooding", user, d, _join_pooled(ip, attrs), ip, pn[s], ps[s], times[o],
+                             campaigns=camp[o])
 
     def spoofing(self, k: int) -> None:
         if not k:
@@ -628,7 +746,7 @@ class _Builder:
         # touches
         if self.new_t:
             nt = {key: np.concatenate([p[key] for p in self.new_t]) for key in self.new_t[0]}
-            order = np.lexsort((nt["user_id"].astype(str), nt["touch_time"]))
+            order = np.lexsort((_string_sort_key(nt["user_id"]), nt["touch_time"]))
             nt = {key: v[order] for key, v in nt.items()}
             nt["touch_id"] = _next_ids(t["touch_id"], len(order))
             nt["touch_time"] = _utc(nt["touch_time"])
@@ -670,11 +788,69 @@ class _Builder:
         self.touches, self.installs, self.events = t, i, e
 
 
+def _sorted_ids(times: np.ndarray, ids: np.ndarray) -> bool:
+    """Whether rows are already in (time, ID) order (IDs compared as strings)."""
+    if len(times) < 2:
+        return True
+    step = np.diff(times)
+    if (step < 0).any():
+        return False
+    tie = np.flatnonzero(step == 0)
+    return bool((ids[tie] < ids[tie + 1]).all()) if len(tie) else True
+
+
+def _merge_order(genuine: pd.DataFrame, fraud: pd.DataFrame, sort: list[str]) -> np.ndarray | None:
+    """The (time, ID) order of ``concat([genuine, fraud])`` by merging, when both are sorted already.
+
+    That is the case for a generated world and the fraud rows (whose IDs continue the numbering):
+    then the order comes from one binary search instead of sorting millions of rows. None otherwise.
+    """
+    time_col, id_col = sort
+    ng, nf = len(genuine), len(fraud)
+    if not ng or not nf:
+        return None
+    g_t, f_t = (df[time_col].to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")).astype(np.int64)
+                for df in (genuine, fraud))
+    if (g_t == _NAT).any() or (f_t == _NAT).any():
+        return None
+    g_id, f_id = genuine[id_col].to_numpy(dtype=object), fraud[id_col].to_numpy(dtype=object)
+    try:
+        if not (_sorted_ids(g_t, g_id) and _sorted_ids(f_t, f_id) and max(g_id) < min(f_id)):
+            return None
+    except TypeError:  # missing IDs
+        return None
+    # on equal times the genuine row comes first (its ID is smaller)
+    f_pos = np.searchsorted(g_t, f_t, side="right") + np.arange(nf)
+    is_f = np.zeros(ng + nf, dtype=bool)
+    is_f[f_pos] = True
+    order = np.empty(ng + nf, dtype=np.int64)
+    order[f_pos] = ng + np.arange(nf)
+    order[~is_f] = np.arange(ng)
+    return order
+
+
+def _sort_order(df: pd.DataFrame, sort: list[str]) -> np.ndarray:
+    """``df.sort_values(sort, kind="stable")``'s row order for sort = [time column, ID column].
+
+    With uniform IDs (one prefix, one width) this sorts integers (time, ID number) instead of
+    strings, which at millions of rows is many times faster; otherwise pandas sorts.
+    """
+    time_col, id_col = sort
+    ns = df[time_col].to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")).astype(np.int64)
+    parsed = _id_numbers(df[id_col]) if not (ns == _NAT).any() else None
+    if parsed is None:
+        return df.sort_values(sort, kind="stable").index.to_numpy()
+    return np.lexsort((parsed[2], ns))
+
+
 def _concat(genuine: pd.DataFrame, new: dict, sort: list[str]) -> pd.DataFrame:
     cols = {}
     for c in genuine.columns:
         v = new[c]
         dtype = genuine[c].dtype
+        if isinstance(v, np.ndarray) and not isinstance(dtype, pd.DatetimeTZDtype) and str(dtype) != "boolean":
+            cols[c] = pd.Series(v, dtype=dtype)  # one conversion pass (no dtype inference first)
+            continue
         s = v.reset_index(drop=True) if isinstance(v, pd.Series) else pd.Series(v)
         if isinstance(dtype, pd.DatetimeTZDtype):
             cols[c] = s.astype(dtype)
@@ -683,8 +859,9 @@ def _concat(genuine: pd.DataFrame, new: dict, sort: list[str]) -> pd.DataFrame:
         else:
             cols[c] = s.astype(dtype)
     fraud = pd.DataFrame(cols)
+    order = _merge_order(genuine, fraud, sort)
     out = pd.concat([genuine.reset_index(drop=True), fraud], ignore_index=True)
-    out = out.sort_values(sort, kind="stable").reset_index(drop=True)
+    out = out.take(_sort_order(out, sort) if order is None else order).reset_index(drop=True)
     for c in genuine.columns:
         if out[c].dtype != genuine[c].dtype:
             out[c] = out[c].astype(genuine[c].dtype)
