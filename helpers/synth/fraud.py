@@ -746,8 +746,10 @@ class _Builder:
         # touches
         if self.new_t:
             nt = {key: np.concatenate([p[key] for p in self.new_t]) for key in self.new_t[0]}
+            self.new_t.clear()  # (millions of rows at scale: free each piece as soon as it is copied)
             order = np.lexsort((_string_sort_key(nt["user_id"]), nt["touch_time"]))
-            nt = {key: v[order] for key, v in nt.items()}
+            for key in list(nt):
+                nt[key] = nt[key][order]
             nt["touch_id"] = _next_ids(t["touch_id"], len(order))
             nt["touch_time"] = _utc(nt["touch_time"])
             t = _concat(t, nt, sort=["touch_time", "touch_id"])
@@ -846,7 +848,7 @@ def _sort_order(df: pd.DataFrame, sort: list[str]) -> np.ndarray:
 def _concat(genuine: pd.DataFrame, new: dict, sort: list[str]) -> pd.DataFrame:
     cols = {}
     for c in genuine.columns:
-        v = new[c]
+        v = new.pop(c)  # the caller's arrays are not needed afterwards: free each once converted
         dtype = genuine[c].dtype
         if isinstance(v, np.ndarray) and not isinstance(dtype, pd.DatetimeTZDtype) and str(dtype) != "boolean":
             cols[c] = pd.Series(v, dtype=dtype)  # one conversion pass (no dtype inference first)
@@ -859,8 +861,10 @@ def _concat(genuine: pd.DataFrame, new: dict, sort: list[str]) -> pd.DataFrame:
         else:
             cols[c] = s.astype(dtype)
     fraud = pd.DataFrame(cols)
+    del cols
     order = _merge_order(genuine, fraud, sort)
     out = pd.concat([genuine.reset_index(drop=True), fraud], ignore_index=True)
+    del fraud
     out = out.take(_sort_order(out, sort) if order is None else order).reset_index(drop=True)
     for c in genuine.columns:
         if out[c].dtype != genuine[c].dtype:
