@@ -30,10 +30,9 @@ Q3_NETWORK = "ironsource"
 @functools.cache
 def fraud_world():
     """The course's world with fraud (the same one the lessons load)."""
-    from helpers.synth import generate_world
-    from helpers.synth.fraud import FraudMix
+    from helpers.data import load_world
 
-    return generate_world(5000, 20261124, vertical="gaming", fraud=FraudMix())
+    return load_world("fraud")
 
 
 @functools.cache
