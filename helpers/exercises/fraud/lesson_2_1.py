@@ -15,6 +15,7 @@ import pandas as pd
 
 from helpers.exercises import checks
 from helpers.exercises.core import Exercise, Feedback
+from helpers.exercises.fraud import _data
 
 __all__ = ["q1", "q2", "q3", "q4", "EXERCISES", "Q1_NETWORK", "Q3_NETWORK", "fraud_world"]
 
@@ -27,26 +28,9 @@ Q3_NETWORK = "ironsource"
 
 
 # ------------------------------------------------------------------ data (lazy, cached per kernel)
-@functools.cache
-def fraud_world():
-    """The course's world with fraud (the same one the lessons load)."""
-    from helpers.data import load_world
-
-    return load_world("fraud")
-
-
-@functools.cache
-def _inputs():
-    from helpers.fraud import inputs_from_world
-
-    return inputs_from_world(fraud_world())
-
-
-@functools.cache
-def _revealed() -> pd.DataFrame:
-    """Installs with the truth label joined (``fraud_type`` missing = genuine)."""
-    inp = _inputs()
-    return inp.installs.merge(inp.truth, on="install_id", how="left")
+#: The course's world with fraud (the same one the lessons load).
+fraud_world = _data.world
+_inputs, _revealed = _data.inputs, _data.revealed
 
 
 def _of(network: str) -> pd.DataFrame:
@@ -144,11 +128,9 @@ q3 = Exercise(
 # ------------------------------------------------------------------ q4: spend at risk, from the detector
 @functools.cache
 def _report() -> pd.DataFrame:
-    from helpers.fraud import detect, source_report
+    from helpers.fraud import source_report
 
-    inp = _inputs()
-    flagged = detect(inp.installs, inp.clicks, events=inp.events)
-    return source_report(flagged, fraud_world().spend, by="media_source")
+    return source_report(_data.flagged(), fraud_world().spend, by="media_source")
 
 
 q4 = Exercise(

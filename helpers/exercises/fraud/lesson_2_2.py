@@ -14,7 +14,7 @@ import pandas as pd
 
 from helpers.exercises import checks
 from helpers.exercises.core import Exercise, Feedback
-from helpers.exercises.fraud.lesson_2_1 import fraud_world
+from helpers.exercises.fraud import _data
 
 __all__ = ["q1", "q2", "q3", "q4", "EXERCISES", "Q4_THRESHOLD_S"]
 
@@ -26,25 +26,7 @@ INJECTION = "click_injection"
 Q4_THRESHOLD_S = 60
 
 
-@functools.cache
-def _inputs():
-    from helpers.fraud import inputs_from_world
-
-    return inputs_from_world(fraud_world())
-
-
-@functools.cache
-def _revealed() -> pd.DataFrame:
-    inp = _inputs()
-    return inp.installs.merge(inp.truth, on="install_id", how="left")
-
-
-@functools.cache
-def _flagged() -> pd.DataFrame:
-    from helpers.fraud import detect
-
-    inp = _inputs()
-    return detect(inp.installs, inp.clicks, events=inp.events)
+_inputs, _revealed, _flagged = _data.inputs, _data.revealed, _data.flagged
 
 
 def _ctit(rows: pd.DataFrame) -> pd.Series:

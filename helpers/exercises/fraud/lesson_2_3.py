@@ -13,6 +13,7 @@ import pandas as pd
 
 from helpers.exercises import checks
 from helpers.exercises.core import Exercise, Feedback
+from helpers.exercises.fraud import _data
 
 __all__ = ["q1", "q2", "q3", "q4", "EXERCISES", "load_inputs", "clicks_and_installs",
            "MIN_CLICKS", "CR_LINE", "Q3_SOURCE", "Q3_SITE"]
@@ -29,13 +30,8 @@ Q3_SOURCE, Q3_SITE = "mintegral", "site_0621"
 
 
 # ------------------------------------------------------------------ data (lazy, cached per kernel)
-@functools.cache
-def load_inputs():
-    """The course's fraud world as an MMP sees it: :class:`helpers.fraud.FraudInputs` (cached)."""
-    from helpers import data
-    from helpers.fraud import inputs_from_world
-
-    return inputs_from_world(data.load_world("fraud"))
+#: The course's fraud world as an MMP sees it: :class:`helpers.fraud.FraudInputs` (cached).
+load_inputs = _data.inputs
 
 
 def clicks_and_installs(installs: pd.DataFrame, clicks: pd.DataFrame,

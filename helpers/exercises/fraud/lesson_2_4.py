@@ -13,13 +13,16 @@ import pandas as pd
 
 from helpers.exercises import checks
 from helpers.exercises.core import Exercise, Feedback
-from helpers.exercises.fraud.lesson_2_3 import load_inputs
+from helpers.exercises.fraud import _data
 
 __all__ = ["q1", "q2", "q3", "q4", "EXERCISES", "load_inputs", "came_back", "in_ranges",
            "MIN_SITE_INSTALLS", "FARM_MIN_INSTALLS"]
 
 COURSE, LESSON = "02-fraud", "02.4"
 _MSG = "fraud.lesson_2_4"
+
+#: The course's fraud world as an MMP sees it (shared with lesson 02.3).
+load_inputs = _data.inputs
 
 #: q3 compares sites with at least this many paid installs.
 MIN_SITE_INSTALLS = 10

@@ -21,6 +21,7 @@ import pandas as pd
 
 from helpers.exercises import checks
 from helpers.exercises.core import Exercise
+from helpers.exercises.fraud import _data as shared
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "EXERCISES", "LOOSE_INJECTION_CTIT", "SWEEP_VALUES",
            "install_costs", "detector_costs", "threshold_sweep", "without_referrer"]
@@ -114,16 +115,16 @@ def threshold_sweep(installs: pd.DataFrame, clicks: pd.DataFrame, events: pd.Dat
 
 # ------------------------------------------------------------------------------ the lesson's data
 @functools.cache
-def _data() -> dict:
+def _loose() -> pd.DataFrame:
+    """:func:`helpers.fraud.detect` with the loose click-injection threshold of exercises 4 and 5."""
     from helpers import fraud
-    from helpers.data import load_world
 
-    world = load_world("fraud")
-    inputs = fraud.inputs_from_world(world)
-    flagged = fraud.detect(inputs.installs, inputs.clicks, events=inputs.events)
-    loose = fraud.detect(inputs.installs, inputs.clicks, events=inputs.events,
-                         injection_max_ctit=LOOSE_INJECTION_CTIT)
-    return {"inputs": inputs, "spend": world.spend, "flagged": flagged, "loose": loose}
+    inp = shared.inputs()
+    return fraud.detect(inp.installs, inp.clicks, events=inp.events, injection_max_ctit=LOOSE_INJECTION_CTIT)
+
+
+def _data() -> dict:
+    return {"inputs": shared.inputs(), "spend": shared.world().spend, "flagged": shared.flagged(), "loose": _loose()}
 
 
 def _network_report() -> pd.DataFrame:
