@@ -18,6 +18,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # `grading` is a repo-root package, not installed
     sys.path.insert(0, str(REPO))
 
+from _grading_support import submit_and_autograde  # noqa: E402
+
 from grading import cli  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -118,19 +120,7 @@ def graded(grading_root):
         "untouched": nbformat.read(release, 4),
         "wrong-window": _wrong_window(nbformat.read(SOURCE, 4)),
     }
-    for sid, nb in plan.items():
-        out = grading_root / "submitted" / sid / AID
-        out.mkdir(parents=True)
-        nbformat.write(nb, out / f"{NB}.ipynb")
-    assert cli.main(["autograde", "--assignment", AID]) == 0
-    from nbgrader.api import Gradebook
-
-    scores = {}
-    with Gradebook(f"sqlite:///{grading_root / 'gradebook.db'}", "mobile-measurement-academy") as gb:
-        for sid in plan:
-            sub = gb.find_submission(AID, sid)
-            scores[sid] = {g.name: g.auto_score for nb in sub.notebooks for g in nb.grades}
-    return scores
+    return submit_and_autograde(grading_root, AID, NB, plan)
 
 
 def test_solution_gets_full_automatic_marks(graded):
