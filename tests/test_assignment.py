@@ -6,21 +6,16 @@ The assignment is released into a temporary grading root (env ``MMA_GRADING_ROOT
 
 from __future__ import annotations
 
-import os
 import re
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from _grading_support import hidden_lines, marked_lines, release_into, secret_lines, submit_and_autograde
+
+from grading import cli
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:  # `grading` is a repo-root package, not installed
-    sys.path.insert(0, str(REPO))
-
-from _grading_support import submit_and_autograde  # noqa: E402
-
-from grading import cli  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -29,27 +24,6 @@ SOURCE = REPO / "courses" / AID / "assignment" / "attribution-assignment.ipynb"
 NB = SOURCE.stem
 AUTOGRADED_POINTS = 10.0   # q1 3 + q2 3 + q3 4
 MANUAL_POINTS = 4.0
-
-
-def _regions(text: str, begin: str, end: str) -> list[str]:
-    """Non-trivial lines inside BEGIN/END regions."""
-    out, inside = [], False
-    for line in text.splitlines():
-        s = line.strip()
-        if begin in s:
-            inside = True
-        elif end in s:
-            inside = False
-        elif inside and len(s) >= 12:
-            out.append(s)
-    return out
-
-
-def test_source_is_stored_without_outputs():
-    nb = nbformat.read(SOURCE, 4)
-    for c in nb.cells:
-        if c.cell_type == "code":
-            assert c.outputs == [] and c.execution_count is None, c.metadata.get("nbgrader", {}).get("grade_id")
 
 
 def test_source_markup():
@@ -64,25 +38,14 @@ def test_source_markup():
     assert tests and all("BEGIN HIDDEN TESTS" in c.source for c in tests)
     # expected values come from helpers on the data, never pasted numbers
     for c in tests:
-        hidden = "\n".join(_regions(c.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
+        hidden = "\n".join(marked_lines(c.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
         assert "load(" in hidden and "attribute_" in hidden
 
 
 @pytest.fixture(scope="module")
 def grading_root(tmp_path_factory):
-    base = tmp_path_factory.mktemp("assignment")
-    root = base / "grading"
-    root.mkdir()
-    saved = {k: os.environ.get(k) for k in ("MMA_GRADING_ROOT", "MMA_COURSES_DIR", "MMA_GRADEBOOK_URL")}
-    os.environ.update(MMA_GRADING_ROOT=str(root), MMA_COURSES_DIR=str(REPO / "courses"))
-    os.environ.pop("MMA_GRADEBOOK_URL", None)
-    assert cli.main(["release", "--assignment", AID]) == 0
-    yield root
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    with release_into(tmp_path_factory.mktemp("assignment"), REPO / "courses", AID) as root:
+        yield root
 
 
 def test_release_has_no_solutions_or_hidden_tests(grading_root):
@@ -90,10 +53,7 @@ def test_release_has_no_solutions_or_hidden_tests(grading_root):
     released = (grading_root / "release" / AID / f"{NB}.ipynb").read_text()
     assert not re.search(r"BEGIN (SOLUTION|HIDDEN TESTS)|END (SOLUTION|HIDDEN TESTS)", released)
     nb = nbformat.read(SOURCE, 4)
-    secret = []
-    for c in nb.cells:
-        secret += _regions(c.source, "BEGIN SOLUTION", "END SOLUTION")
-        secret += _regions(c.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+    secret = secret_lines(nb)
     assert len(secret) > 10
     rel_lines = {line.strip() for c in nbformat.read(grading_root / "release" / AID / f"{NB}.ipynb", 4).cells
                  for line in c.source.splitlines()}
@@ -144,9 +104,7 @@ def test_feedback_for_the_assignment_has_no_hidden_tests(graded, grading_root):
     pages = list((grading_root / "feedback").glob(f"*/{AID}/*.html"))
     assert len(pages) == 3
     cells = nbformat.read(SOURCE, 4).cells
-    hidden = []
-    for c in cells:
-        hidden += _regions(c.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+    hidden = hidden_lines(nbformat.read(SOURCE, 4))
     # a line the solution itself also contains (e.g. the lookback arguments) is no secret
     answers = "\n".join(c.source for c in cells if "BEGIN HIDDEN TESTS" not in c.source)
     hidden = [h for h in hidden if h not in answers]

@@ -12,19 +12,15 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from _grading_support import hidden_lines, marked_lines, release_into, secret_lines, submit_and_autograde
+
+from grading import cli
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:  # `grading` is a repo-root package, not installed
-    sys.path.insert(0, str(REPO))
-
-from _grading_support import submit_and_autograde  # noqa: E402
-
-from grading import cli  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -33,21 +29,6 @@ SOURCE = REPO / "courses" / AID / "assignment" / "fraud-assignment.ipynb"
 NB = SOURCE.stem
 AUTOGRADED = {"fraud-a-q1-tests": 3.0, "fraud-a-q2-tests": 3.0, "fraud-a-q3-tests": 3.0}
 MANUAL = {"fraud-a-q4": 4.0}
-ENV_KEYS = ("MMA_GRADING_ROOT", "MMA_COURSES_DIR", "MMA_GRADEBOOK_URL")
-
-
-def _regions(text: str, begin: str, end: str) -> list[str]:
-    """Non-trivial lines inside BEGIN/END regions."""
-    out, inside = [], False
-    for line in text.splitlines():
-        s = line.strip()
-        if begin in s:
-            inside = True
-        elif end in s:
-            inside = False
-        elif inside and len(s) >= 12:
-            out.append(s)
-    return out
 
 
 def _nbgrader(cell) -> dict:
@@ -76,7 +57,7 @@ def test_source_markup():
         visible = c.source.split("### BEGIN HIDDEN TESTS")[0]
         assert "assert" in visible  # learners see some tests
         # expected values come from helpers on the seeded data, never pasted numbers
-        hidden = "\n".join(_regions(c.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
+        hidden = "\n".join(marked_lines(c.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
         assert 'load_world("fraud")' in hidden and "fraud.detect(" in hidden and "fraud.source_report(" in hidden
         assert not re.search(r"\d+\.\d{2,}", hidden), "a hidden test compares with a pasted number"
     memo = next(c for c in nb.cells if _nbgrader(c)["grade_id"] == "fraud-a-q4")
@@ -90,21 +71,9 @@ def grading_root(tmp_path_factory):
     base = tmp_path_factory.mktemp("fraud-assignment")
     courses = base / "courses"
     shutil.copytree(SOURCE.parent, courses / AID / "assignment")
-    root = base / "grading"
-    root.mkdir()
-    saved = {k: os.environ.get(k) for k in ENV_KEYS}
-    os.environ.update(MMA_GRADING_ROOT=str(root), MMA_COURSES_DIR=str(courses))
-    os.environ.pop("MMA_GRADEBOOK_URL", None)
-    try:
+    with release_into(base, courses, AID) as root:
         assert AID in cli.course_assignments()  # found without a course.toml
-        assert cli.main(["release", "--assignment", AID]) == 0
         yield root
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def _released(root: Path) -> Path:
@@ -114,10 +83,7 @@ def _released(root: Path) -> Path:
 def test_release_has_no_solutions_or_hidden_tests(grading_root):
     released = _released(grading_root).read_text()
     assert not re.search(r"BEGIN (SOLUTION|HIDDEN TESTS)|END (SOLUTION|HIDDEN TESTS)", released)
-    secret = []
-    for c in nbformat.read(SOURCE, 4).cells:
-        secret += _regions(c.source, "BEGIN SOLUTION", "END SOLUTION")
-        secret += _regions(c.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+    secret = secret_lines(nbformat.read(SOURCE, 4))
     assert len(secret) > 20
     rel_lines = {line.strip() for c in nbformat.read(_released(grading_root), 4).cells
                  for line in c.source.splitlines()}
@@ -188,9 +154,7 @@ def test_feedback_has_no_hidden_tests(graded, grading_root):
     pages = list((grading_root / "feedback").glob(f"*/{AID}/*.html"))
     assert len(pages) == 3
     cells = nbformat.read(SOURCE, 4).cells
-    hidden = []
-    for c in cells:
-        hidden += _regions(c.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+    hidden = hidden_lines(nbformat.read(SOURCE, 4))
     # a line the solution or the visible tests also contain is no secret
     answers = "\n".join(c.source.split("### BEGIN HIDDEN TESTS")[0] for c in cells)
     hidden = [h for h in hidden if h not in answers]
