@@ -58,6 +58,11 @@ from helpers._validate import (
 )
 
 __all__ = [
+    "SWEEP_VALUES",
+    "install_costs",
+    "detector_costs",
+    "without_referrer",
+    "threshold_sweep",
     "DEFAULT_DATACENTER_RANGES",
     "FRAUD_TYPES",
     "PRECEDENCE",
@@ -838,3 +843,83 @@ def inputs_from_world(world, **attribution_options) -> FraudInputs:
     truth["fraud_type"] = view.truth["fraud_type"] if "fraud_type" in view.truth.columns else \
         pd.Series([None] * len(truth), dtype="str")
     return FraudInputs(installs=inst, clicks=c, events=ev, truth=truth)
+
+
+# ---------------------------------------------------------------------------- a detector in money
+#: Click-injection thresholds for :func:`threshold_sweep` (course 02.5's sweep).
+SWEEP_VALUES: tuple[str, ...] = ("3s", "5s", "10s", "20s", "30s", "1min", "2min", "5min", "15min", "1h")
+
+
+def install_costs(flagged: pd.DataFrame, spend: pd.DataFrame) -> pd.Series:
+    """What each install cost: its network's spend ÷ its network's installs (0 for organic).
+
+    The same rule as :func:`source_report` (cost per install equal within a network).
+
+    >>> f = pd.DataFrame({"media_source": ["a", "a", "organic"], "fraud_type": [None, "bot", None]})
+    >>> s = pd.DataFrame({"media_source": ["a"], "cost": [10.0]})
+    >>> install_costs(f, s).tolist()
+    [5.0, 5.0, 0.0]
+    """
+    cost = spend.groupby("media_source")["cost"].sum()
+    installs = flagged["media_source"].value_counts()
+    cpi = (cost / installs).dropna()
+    return flagged["media_source"].map(cpi).astype(float).fillna(0.0).rename("install_cost")
+
+
+def detector_costs(flagged: pd.DataFrame, truth: pd.DataFrame, spend: pd.DataFrame) -> pd.Series:
+    """A detector's flags in money: what blocking them saves, and what it costs honest partners.
+
+    ``flagged``: the output of :func:`detect`; ``truth``: ``install_id, fraud_type``
+    (the simulation's labels). Blocking a flagged install means not paying for it, so:
+
+    - ``fraud_caught`` / ``money_saved``: truly fraudulent installs flagged, and what they cost;
+    - ``false_alarms`` / ``honest_spend_blocked``: genuine installs flagged, and what they cost
+      (money you refuse to pay an honest partner);
+    - ``partners_wrongly_hit``: paid sites (``media_source``, ``site_id``) with at least one genuine
+      install flagged - each one is an account manager who will call you.
+    """
+    true_type = truth.set_index("install_id")["fraud_type"].reindex(flagged["install_id"]).to_numpy()
+    is_fraud = pd.notna(true_type)
+    is_flagged = flagged["fraud_type"].notna().to_numpy()
+    cost = install_costs(flagged, spend).to_numpy()
+    caught, false_alarm = is_flagged & is_fraud, is_flagged & ~is_fraud
+    paid = (flagged["media_source"] != ORGANIC).to_numpy()
+    hit = flagged.loc[false_alarm & paid, ["media_source", "site_id"]].drop_duplicates()
+    return pd.Series({
+        "fraud_caught": int(caught.sum()),
+        "money_saved": float(cost[caught].sum()),
+        "false_alarms": int(false_alarm.sum()),
+        "honest_spend_blocked": float(cost[false_alarm].sum()),
+        "partners_wrongly_hit": int(len(hit)),
+    })
+
+
+def without_referrer(installs: pd.DataFrame) -> pd.DataFrame:
+    """The installs as a store without Google Play Install Referrer timestamps would report them.
+
+    ``install_begin_time`` and ``referrer_click_time`` become missing, so click injection can only
+    be caught by a short click-to-install time (the situation of iOS and of other Android stores).
+    """
+    out = installs.copy()
+    for col in ("install_begin_time", "referrer_click_time"):
+        if col in out.columns:
+            out[col] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns, UTC]")
+    return out
+
+
+def threshold_sweep(installs: pd.DataFrame, clicks: pd.DataFrame, events: pd.DataFrame, truth: pd.DataFrame,
+                    spend: pd.DataFrame, values: Iterable[str] = SWEEP_VALUES,
+                    parameter: str = "injection_max_ctit", fraud_type: str = "click_injection") -> pd.DataFrame:
+    """Run :func:`detect` once per threshold value; one row per value.
+
+    Columns: ``precision`` and ``recall`` for ``fraud_type`` (NaN when nothing of that type is
+    flagged / exists), then :func:`detector_costs` of all flags.
+    """
+    rows = {}
+    for value in values:
+        flagged = detect(installs, clicks, events=events, **{parameter: value})
+        quality = evaluate(flagged, truth).loc[fraud_type, ["precision", "recall"]]
+        rows[value] = pd.concat([quality, detector_costs(flagged, truth, spend)])
+    table = pd.DataFrame(rows).T
+    table.index.name = parameter
+    return table

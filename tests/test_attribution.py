@@ -17,6 +17,7 @@ from helpers.attribution import (
     compare_models,
     journey_weights,
     markov_removal_effects,
+    network_claims,
     paths_from_touches,
     transition_matrix,
 )
@@ -557,3 +558,17 @@ def test_zero_view_and_probabilistic_windows_switch_those_tiers_off():
     assert list(off["media_source"]) == ["organic", "organic"]
     with pytest.raises(ValueError, match="click_lookback must be a positive duration"):
         attribute_installs(touches, installs, click_lookback="0h")
+
+
+def test_network_claims_count_every_network_that_touched_an_install():
+    t = pd.Timestamp("2026-03-10 12:00", tz="UTC")
+    touches = pd.DataFrame({
+        "touch_id": ["a", "b"], "device_id": ["d1", "d1"], "fingerprint": [pd.NA, pd.NA],
+        "media_source": ["applovin", "unity_ads"], "campaign": ["c", "c"], "site_id": ["s", "s"],
+        "touch_type": ["click", "click"], "touch_time": [t - pd.Timedelta("2D"), t - pd.Timedelta("1h")],
+    })
+    installs = pd.DataFrame({"install_id": ["i1"], "device_id": ["d1"], "fingerprint": ["f1"], "install_time": [t]})
+    claims = network_claims(touches, installs)
+    assert claims.to_dict() == {"applovin": 1, "unity_ads": 1}  # one install, claimed twice
+    assert attribute_installs(touches, installs)["media_source"].tolist() == ["unity_ads"]
+    assert network_claims(touches, installs, click_lookback="1D").to_dict() == {"applovin": 0, "unity_ads": 1}

@@ -354,3 +354,19 @@ def test_evaluate_and_confusion_matrix():
     assert cm.to_numpy().sum() == 4
     with pytest.raises(InputError):
         F.evaluate(flagged, truth.iloc[:2])
+
+
+def test_detector_costs_price_caught_fraud_and_false_alarms():
+    from helpers.fraud import detector_costs, install_costs
+
+    flagged = pd.DataFrame({
+        "install_id": ["i1", "i2", "i3", "i4"], "media_source": ["a", "a", "b", "organic"],
+        "site_id": ["s1", "s2", "s3", pd.NA], "fraud_type": ["bot", "bot", pd.NA, "bot"],
+    })
+    truth = pd.DataFrame({"install_id": ["i1", "i2", "i3", "i4"], "fraud_type": ["bot", pd.NA, pd.NA, pd.NA]})
+    spend = pd.DataFrame({"media_source": ["a", "b"], "cost": [10.0, 4.0]})
+    assert install_costs(flagged, spend).tolist() == [5.0, 5.0, 4.0, 0.0]
+    costs = detector_costs(flagged, truth, spend)
+    assert costs["fraud_caught"] == 1 and costs["money_saved"] == 5.0
+    assert costs["false_alarms"] == 2 and costs["honest_spend_blocked"] == 5.0
+    assert costs["partners_wrongly_hit"] == 1  # the organic false alarm is nobody's partner

@@ -17,7 +17,7 @@ import pandas as pd
 from helpers.exercises import checks
 from helpers.exercises.core import Exercise
 
-__all__ = ["q1", "q2", "q3", "q4", "EXERCISES", "network_claims"]
+__all__ = ["q1", "q2", "q3", "q4", "EXERCISES"]
 
 COURSE, LESSON = "01-attribution", "01.1"
 _MSG = "attribution.lesson_1_1"
@@ -40,23 +40,10 @@ def _attributed() -> pd.DataFrame:
     return attribute_installs(touches, installs)
 
 
-def network_claims(touches: pd.DataFrame, installs: pd.DataFrame) -> pd.Series:
-    """Installs each network would claim if it only looked at its own touches.
-
-    Each network applies the same rules as the MMP (click 7 days, view 24 hours) to *its own*
-    touches alone, so it never learns that another network touched the same device later.
-    """
-    from helpers.attribution import attribute_installs
-
-    out = {}
-    for network in sorted(touches["media_source"].dropna().unique()):
-        own = attribute_installs(touches[touches["media_source"] == network], installs)
-        out[str(network)] = int((own["media_source"] != ORGANIC).sum())
-    return pd.Series(out, name="installs claimed", dtype="int64")
-
-
 @functools.cache
 def _claims() -> pd.Series:
+    from helpers.attribution import network_claims
+
     return network_claims(*_tables())
 
 
