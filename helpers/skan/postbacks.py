@@ -1,60 +1,68 @@
-"""Apple SKAdNetwork (SKAN): conversion-value schemas, postback signature strings, signing and verifying.
+"""SKAdNetwork install-validation postbacks: checking, signature strings, signing, verifying, decoding.
 
-Facts follow ``shared/reference/skan-privacy-sandbox.md`` part A (Apple's documentation).
+Facts follow ``shared/reference/skan-privacy-sandbox.md`` part A (A4 keys, A5 signatures, A6 test
+vectors), which cites Apple's documentation:
 
-**Conversion values.** SKAN 4 gives the app one *fine* value, an integer 0–63 (6 bits), and one
-*coarse* value, ``"low"``, ``"medium"`` or ``"high"``. How the app's events become those values is
-the advertiser's choice: a :class:`ConversionSchema` writes that choice down and applies it.
+* keys per version — https://developer.apple.com/documentation/storekit/identifying-the-parameters-in-install-validation-postbacks
+* the signed string — .../verifying-an-install-validation-postback (4.0),
+  .../combining-parameters-for-skadnetwork-3-postbacks (3.0) and
+  .../combining-parameters-for-previous-skadnetwork-postback-versions (1.0–2.2).
 
-**Signatures.** Apple signs a postback with ECDSA over SHA-256. The signed text is some of the
-postback's values, in a fixed order per version, joined with the invisible separator U+2063.
-:func:`signature_payload` builds it for versions 1.0 to 4.0; conversion values and
-``country-code`` are never part of it. :func:`sign_postback` signs with a key the caller holds, and
-:func:`test_signing_key` is this course's own key: *MMA TEST KEY — not Apple's*. Postbacks it signs
-are simulations; Apple's devices never produced them.
+**How a postback is verified.** Apple signs some of the postback's values, in a fixed order per
+version, joined with the invisible separator U+2063 (:func:`signature_payload`), with ECDSA over
+SHA-256. ``attribution-signature`` is base64 of the DER signature. Versions 1.0 and 2.0 use Apple's
+NIST P-192 key, versions 2.1 and later its P-256 key (:data:`APPLE_PUBLIC_KEYS`). Conversion values
+and ``country-code`` are never signed: anyone on the way can change them without breaking the
+signature.
 
->>> schema = ConversionSchema(revenue_edges=[0.01, 5, 20, 100])
->>> schema.encode(revenue=[0.0, 7.5, 250.0])
-(array([0, 2, 4]), array(['low', 'medium', 'high'], dtype=object))
+**What verifying tells you, and what it raises.** :func:`verify_postback` returns ``True`` or
+``False`` for a well-formed postback: ``False`` means the signature does not match its signed fields
+under the key (a changed field, a forged postback, the wrong key). A *malformed* postback (not a
+JSON object, an unknown version, a missing or wrongly typed field, a signature that is not base64 or
+not DER) raises :class:`PostbackError`, a ``ValueError`` whose message starts with the field's name
+and says what was expected. So ``False`` means "someone changed or forged it" and an exception
+means "this is not a postback Apple could have sent".
+
+**The course's own key.** :func:`test_signing_key` is *MMA TEST KEY — not Apple's*: the world's
+simulator signs its postbacks with it (:func:`sign_postback`). Those postbacks do not verify against
+Apple's keys (correctly); pass ``public_key=test_signing_key().public_key()`` to check them.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+from helpers.skan.schema import COARSE_VALUES, FINE_VALUES, ConversionSchema
 
 __all__ = [
-    "COARSE_VALUES", "FINE_VALUES", "SEPARATOR", "SIGNED_FIELDS", "VERSIONS", "WINDOWS",
-    "ConversionSchema", "parse_postback", "sign_postback", "signature_payload", "test_signing_key",
-    "verify_postback",
+    "APPLE_KEY_FOR_VERSION", "APPLE_PUBLIC_KEYS", "DECODED_COLUMNS", "SEPARATOR", "SIGNED_FIELDS",
+    "TEST_KEY_SEED", "VERSIONS", "PostbackError", "apple_public_key", "decode_postback",
+    "load_public_key", "parse_postback", "postbacks_frame", "sign_postback", "signature_payload",
+    "signed_fields", "test_public_key_b64", "test_signing_key", "verify_postback",
 ]
 
-FINE_VALUES = 64
-"""A fine conversion value is 6 bits: 0 to 63 inclusive."""
-COARSE_VALUES: tuple[str, ...] = ("low", "medium", "high")
 SEPARATOR = "\u2063"
 """U+2063 INVISIBLE SEPARATOR, the glue between signed values (UTF-8 bytes E2 81 A3)."""
 
-WINDOWS: tuple[tuple[float, float], ...] = ((0.0, 2.0), (2.0, 7.0), (7.0, 35.0))
-"""SKAN 4 conversion windows in days after the first launch: [start, end) for
-``postback-sequence-index`` 0, 1, 2. Apple calls them days 0–2, 3–7 and 8–35; the second ends seven
-days after the first launch, the third after 35 days."""
-
 VERSIONS: tuple[str, ...] = ("1.0", "2.0", "2.1", "2.2", "3.0", "4.0")
+"""SKAdNetwork postback versions this module reads. A postback without ``version`` is 1.0."""
 
-# The signed fields of each version, in Apple's order. A name in brackets is included only when
-# the postback carries it (source-app-id, or source-domain from 4.0 on).
+# The signed fields of each version, in Apple's order. "[source]" stands for source-app-id (or, in
+# 4.0, source-domain), included only when the postback carries it.
 _OPTIONAL = "[source]"
 SIGNED_FIELDS: dict[str, tuple[str, ...]] = {
     "1.0": ("ad-network-id", "campaign-id", "app-id", "transaction-id"),
@@ -68,296 +76,164 @@ SIGNED_FIELDS: dict[str, tuple[str, ...]] = {
             _OPTIONAL, "fidelity-type", "did-win", "postback-sequence-index"),
 }
 """Signed fields per version in Apple's order; ``"[source]"`` stands for ``source-app-id`` (or, in 4.0,
-``source-domain``), present only when the postback has it."""
+``source-domain``), present only when the postback has it. See :func:`signed_fields` for one postback."""
+
+APPLE_PUBLIC_KEYS: dict[str, str] = {
+    "P-192": "MEkwEwYHKoZIzj0CAQYIKoZIzj0DAQEDMgAEMyHD625uvsmGq4C43cQ9BnfN2xslVT5V1nOmAMP6qaRRUll3PB1JYmgSm+62sosG",
+    "P-256": "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEWdp8GPcGqmhgzEFj9Z2nSpQVddayaPe4FMzqM9wib1+aHaaIzoHoLN9zW4K8y4SP"
+             "ykE3YVK3sVqW6Af0lfx3gg==",
+}
+"""Apple's published SKAdNetwork public keys (base64 DER SubjectPublicKeyInfo). P-192 (secp192r1) is
+printed in the SKAdNetwork 1 and 2 release notes; P-256 (prime256v1) in "Verifying an install-validation
+postback" (it is also AdAttributionKit's production key ``apple-cas-identifier/0``). Reference A5."""
+
+APPLE_KEY_FOR_VERSION: dict[str, str] = {"1.0": "P-192", "2.0": "P-192", "2.1": "P-256", "2.2": "P-256",
+                                         "3.0": "P-256", "4.0": "P-256"}
+"""Which of Apple's keys signs each version: NIST P-192 for 1.0 and 2.0, P-256 from 2.1 on."""
 
 TEST_KEY_SEED = "MMA TEST KEY - not Apple's - Mobile Measurement Academy SKAN simulator"
 
+_ECDSA_SHA256 = ec.ECDSA(hashes.SHA256())
+_DIGITS = re.compile(r"[0-9]{2,4}")
+
+
+class PostbackError(ValueError):
+    """A postback that is not well formed. ``field`` names the key at fault (``None`` when the whole
+    postback is wrong, e.g. not a JSON object); the message starts with it and says what was expected."""
+
+    def __init__(self, field: str | None, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}" if field else problem)
+
 
 # ---------------------------------------------------------------------------------------------
-# conversion-value schemas
+# checking a postback
 
 
-def _parse_event(spec) -> tuple[str, int]:
-    """``"purchase"`` -> ("purchase", 1); ``"purchase:3"`` -> ("purchase", 3) (at least 3 times)."""
-    if not isinstance(spec, str) or not spec.strip():
-        raise ValueError(f"schema event {spec!r} must be a non-empty event name such as 'sign_up' "
-                         "or 'purchase:2' (at least two purchases)")
-    name, _, count = spec.partition(":")
-    if not count:
-        return name, 1
-    if not count.isdigit() or int(count) < 1:
-        raise ValueError(f"schema event {spec!r}: the part after ':' must be a count of 1 or more")
-    return name, int(count)
-
-
-class ConversionSchema:
-    """How a user's activity in a conversion window becomes a fine value (0–63) and a coarse value.
-
-    Three layouts, all from one constructor:
-
-    * **Revenue buckets** (``revenue_edges`` only): the fine value is the bucket number. With edges
-      ``e1 < e2 < … < ek`` value 0 means revenue below ``e1``, value ``i`` means ``e_i <= revenue < e_(i+1)``,
-      value ``k`` means revenue of at least ``ek``. At most 63 edges (64 values).
-    * **Funnel bits** (``events`` only): bit ``j`` (value ``2**j``) is set when the user did
-      ``events[j]``. ``"purchase:2"`` means at least two purchases. At most 6 events.
-    * **Hybrid** (both): the low bits are the events, the high bits the revenue bucket:
-      ``fine = bucket * 2**len(events) + event_bits``. The buckets times ``2**len(events)`` must fit in 64.
-
-    Revenue is cumulative since install by default (``cumulative=True``), what most apps report;
-    with ``cumulative=False`` each window's value counts only that window's revenue.
-
-    **Coarse value.** ``coarse_revenue=(medium_from, high_from)`` maps revenue to low / medium / high;
-    ``coarse_events=(medium_event, high_event)`` maps events instead (high wins over medium). By
-    default a schema with revenue edges uses ``(edges[0], edges[len(edges) // 2])`` and a funnel-only
-    schema uses ``(events[0], events[-1])``.
-
-    A schema that cannot work (more than 64 fine values, unsorted or negative edges, repeated
-    events, a bad coarse rule) raises a ``ValueError`` that says what to change.
-
-    >>> s = ConversionSchema(revenue_edges=[1, 10], events=["sign_up", "purchase:2"])
-    >>> s.n_values
-    12
-    >>> int(s.encode(revenue=[12.0], events={"sign_up": [1], "purchase": [2]})[0][0])
-    11
-    >>> s.decode(11)["revenue_range"], s.decode(11)["events"]
-    ((10.0, inf), ('sign_up', 'purchase:2'))
-    """
-
-    def __init__(self, revenue_edges: Sequence[float] | None = None, events: Sequence[str] | None = None,
-                 *, coarse_revenue: Sequence[float] | None = None, coarse_events: Sequence[str] | None = None,
-                 cumulative: bool = True, name: str | None = None) -> None:
-        edges = () if revenue_edges is None else tuple(revenue_edges)
-        evs = () if events is None else tuple(events)
-        if isinstance(revenue_edges, (str, bytes)) or isinstance(events, (str, bytes)):
-            raise ValueError("revenue_edges and events must be lists (e.g. [1, 5, 20] and ['sign_up'])")
-        if not edges and not evs:
-            raise ValueError("a schema needs revenue_edges, events, or both")
+def _as_mapping(postback) -> dict:
+    if isinstance(postback, (bytes, bytearray)):
         try:
-            edges = tuple(float(e) for e in edges)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"revenue_edges must be numbers, got {revenue_edges!r}") from exc
-        if any(not math.isfinite(e) or e < 0 for e in edges):
-            raise ValueError(f"revenue_edges must be finite and not negative, got {list(edges)}")
-        bad = [i for i in range(1, len(edges)) if edges[i] <= edges[i - 1]]
-        if bad:
-            i = bad[0]
-            raise ValueError(f"revenue_edges must be strictly increasing: {edges[i - 1]:g} is followed by "
-                             f"{edges[i]:g} (position {i}); sort them and drop duplicates")
-        parsed = tuple(_parse_event(e) for e in evs)
-        if len(set(evs)) != len(evs):
-            raise ValueError(f"events are repeated: {list(evs)}")
-        if len(evs) > 6:
-            raise ValueError(f"{len(evs)} events need {len(evs)} bits; a fine value has only 6 (0–63)")
-        n_buckets = len(edges) + 1
-        n_values = n_buckets * 2 ** len(evs)
-        if n_values > FINE_VALUES:
-            raise ValueError(
-                f"this schema needs {n_values} fine values ({n_buckets} revenue buckets x "
-                f"{2 ** len(evs)} event combinations) but SKAN has only 64 (0–63); use fewer edges or events")
-        if coarse_revenue is not None and coarse_events is not None:
-            raise ValueError("give coarse_revenue or coarse_events, not both")
-        if coarse_revenue is None and coarse_events is None:
-            if edges:
-                coarse_revenue = (edges[0], edges[len(edges) // 2])
-            else:
-                coarse_events = (evs[0], evs[-1])
-        if coarse_revenue is not None:
-            cr = tuple(coarse_revenue)
-            if len(cr) != 2 or any(not isinstance(x, (int, float)) or not math.isfinite(x) for x in cr) \
-                    or cr[0] > cr[1] or cr[0] < 0:
-                raise ValueError(f"coarse_revenue must be two numbers (medium_from, high_from) with "
-                                 f"0 <= medium_from <= high_from, got {coarse_revenue!r}")
-            self.coarse_revenue: tuple[float, float] | None = (float(cr[0]), float(cr[1]))
-            self.coarse_events: tuple[str, str] | None = None
-        else:
-            ce = tuple(coarse_events)
-            if len(ce) != 2:
-                raise ValueError(f"coarse_events must be two events (medium_event, high_event), got {coarse_events!r}")
-            for e in ce:
-                _parse_event(e)
-            self.coarse_revenue, self.coarse_events = None, (ce[0], ce[1])
-        self.revenue_edges: tuple[float, ...] = edges
-        self.events: tuple[str, ...] = evs
-        self._parsed = parsed
-        self.cumulative = bool(cumulative)
-        self.name = name or ("hybrid" if edges and evs else "revenue" if edges else "funnel")
-
-    # ---- layout -------------------------------------------------------------------------------
-
-    @property
-    def n_values(self) -> int:
-        """How many fine values the schema uses (values 0 .. n_values - 1)."""
-        return (len(self.revenue_edges) + 1) * 2 ** len(self.events)
-
-    @property
-    def event_names(self) -> tuple[str, ...]:
-        """The distinct event names the schema counts (``"purchase:2"`` counts ``purchase``)."""
-        names = [n for n, _ in self._parsed]
-        if self.coarse_events:
-            names += [_parse_event(e)[0] for e in self.coarse_events]
-        return tuple(dict.fromkeys(names))
-
-    def __repr__(self) -> str:
-        return (f"ConversionSchema(revenue_edges={list(self.revenue_edges)}, events={list(self.events)}, "
-                f"coarse_revenue={self.coarse_revenue}, coarse_events={self.coarse_events}, "
-                f"cumulative={self.cumulative})")
-
-    # ---- encoding ---------------------------------------------------------------------------
-
-    def encode(self, revenue=None, events: Mapping[str, Sequence[int]] | None = None):
-        """Fine and coarse values for one or many users (vectorised).
-
-        ``revenue``: revenue in the window (a number or an array). ``events``: a mapping from event
-        name to how many times each user did it (numbers or arrays of the same length). Returns
-        ``(fine, coarse)``: an int array and an object array of ``"low"``/``"medium"``/``"high"``.
-        """
-        counts = {k: np.atleast_1d(np.asarray(v, dtype=np.int64)) for k, v in (events or {}).items()}
-        lengths = {len(v) for v in counts.values()}
-        rev = np.atleast_1d(np.asarray(0.0 if revenue is None else revenue, dtype=float))
-        n = max([len(rev), *lengths]) if lengths else len(rev)
-        if len(rev) == 1 and n > 1:
-            rev = np.repeat(rev, n)
-        if len(rev) != n or any(length not in (1, n) for length in lengths):
-            raise ValueError("revenue and every event count must have the same length")
-        if np.isnan(rev).any() or (rev < 0).any():
-            raise ValueError("revenue must be a number >= 0 for every user")
-
-        def did(spec: str) -> np.ndarray:
-            name, k = _parse_event(spec)
-            c = counts.get(name)
-            return np.zeros(n, bool) if c is None else np.broadcast_to(c >= k, (n,))
-
-        bits = np.zeros(n, dtype=np.int64)
-        for j, spec in enumerate(self.events):
-            bits |= did(spec).astype(np.int64) << j
-        bucket = np.searchsorted(np.asarray(self.revenue_edges), rev, side="right") if self.revenue_edges \
-            else np.zeros(n, dtype=np.int64)
-        fine = bucket.astype(np.int64) * 2 ** len(self.events) + bits
-        if self.coarse_revenue is not None:
-            level = (rev >= self.coarse_revenue[0]).astype(int) + (rev >= self.coarse_revenue[1]).astype(int)
-        else:
-            med, high = (did(e) for e in self.coarse_events)
-            level = np.where(high, 2, np.where(med, 1, 0))
-        coarse = np.asarray(COARSE_VALUES, dtype=object)[level]
-        return fine, coarse
-
-    def encode_events(self, events: pd.DataFrame):
-        """Encode one user's events (a frame with ``event_name`` and ``revenue``) into ``(fine, coarse)``."""
-        missing = {"event_name", "revenue"} - set(events.columns)
-        if missing:
-            raise ValueError(f"events need the columns {sorted(missing)}")
-        counts = events["event_name"].value_counts()
-        fine, coarse = self.encode(float(events["revenue"].fillna(0).sum()),
-                                   {k: [int(v)] for k, v in counts.items()})
-        return int(fine[0]), str(coarse[0])
-
-    # ---- decoding -----------------------------------------------------------------------------
-
-    def decode(self, fine: int) -> dict:
-        """What a fine value says: ``{"fine": v, "revenue_range": (low, high), "events": (...)}``."""
-        if isinstance(fine, bool) or not isinstance(fine, (int, np.integer)) or not 0 <= fine < FINE_VALUES:
-            raise ValueError(f"a fine conversion value is an integer 0–63, got {fine!r}")
-        if fine >= self.n_values:
-            raise ValueError(f"value {fine} is not used by this schema (it uses 0–{self.n_values - 1})")
-        k = len(self.events)
-        bucket, bits = int(fine) >> k, int(fine) & (2 ** k - 1)
-        lows = (0.0, *self.revenue_edges)
-        highs = (*self.revenue_edges, math.inf)
-        return {"fine": int(fine), "revenue_range": (lows[bucket], highs[bucket]),
-                "events": tuple(e for j, e in enumerate(self.events) if bits >> j & 1)}
-
-    def table(self) -> pd.DataFrame:
-        """The documented mapping: one row per fine value with its revenue range and events."""
-        rows = [self.decode(v) for v in range(self.n_values)]
-        return pd.DataFrame({
-            "fine": [r["fine"] for r in rows],
-            "revenue_from": [r["revenue_range"][0] for r in rows],
-            "revenue_below": [r["revenue_range"][1] for r in rows],
-            "events": [" + ".join(r["events"]) for r in rows],
-        })
+            postback = bytes(postback).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise PostbackError(None, f"postback is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    if isinstance(postback, str):
+        try:
+            postback = json.loads(postback)
+        except json.JSONDecodeError as exc:
+            raise PostbackError(None, f"postback is not valid JSON: {exc.msg} (line {exc.lineno}, "
+                                      f"column {exc.colno}); expected one JSON object") from exc
+    if not isinstance(postback, Mapping):
+        raise PostbackError(None, f"a postback is a JSON object ({{...}}), got {type(postback).__name__}")
+    return dict(postback)
 
 
-# ---------------------------------------------------------------------------------------------
-# postbacks: parsing, signature payloads
+_KIND_TEXT = {"str": "a non-empty string", "int": "an integer", "uint": "a whole number >= 0",
+              "bool": "true or false (a JSON boolean, not text)"}
+
+
+def _check(key: str, value, kind: str) -> None:
+    if kind == "str":
+        ok = isinstance(value, str) and value != ""
+    elif kind == "bool":
+        ok = isinstance(value, bool)
+    else:
+        ok = isinstance(value, int) and not isinstance(value, bool) and (kind == "int" or value >= 0)
+    if not ok:
+        raise PostbackError(key, f"must be {_KIND_TEXT[kind]}, got {value!r}")
 
 
 def parse_postback(postback) -> dict:
     """A postback as a dict (accepts a dict, JSON text or bytes), with its fields checked.
 
-    Raises ``ValueError`` naming the first missing or invalid field. Unknown extra keys (a network's
-    own ``timestamp``, for example) are allowed and ignored, as Apple's verifiers do.
+    Required per version (reference A4): ``ad-network-id``, ``app-id``, ``transaction-id`` always;
+    ``campaign-id`` (1.0–3.0) or ``source-identifier`` (4.0, a string of 2–4 digits);
+    ``redownload`` from 2.0; ``fidelity-type`` (0 or 1) from 2.2; ``did-win`` from 3.0;
+    ``postback-sequence-index`` (0, 1, 2) in 4.0. Optional fields are checked when present:
+    ``source-app-id``, ``source-domain`` (4.0, not with ``source-app-id``), ``conversion-value``
+    (0–63) or ``coarse-conversion-value`` (4.0; never both), ``country-code``,
+    ``attribution-signature``. An optional field set to JSON ``null`` counts as absent (some logs
+    write nulls); it is dropped from the result.
+
+    Raises :class:`PostbackError` (a ``ValueError``) naming the first missing or invalid field.
+    Unknown extra keys (a network's own ``timestamp``, for example) are kept and ignored, as Apple's
+    verifiers do.
     """
-    if isinstance(postback, (bytes, bytearray)):
-        postback = postback.decode("utf-8")
-    if isinstance(postback, str):
-        try:
-            postback = json.loads(postback)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"postback is not valid JSON: {exc}") from exc
-    if not isinstance(postback, Mapping):
-        raise ValueError(f"a postback is a JSON object, got {type(postback).__name__}")
-    pb = dict(postback)
+    pb = _as_mapping(postback)
+    for key in ("source-app-id", "source-domain", "conversion-value", "coarse-conversion-value", "country-code"):
+        if key in pb and pb[key] is None:
+            del pb[key]
     version = pb.get("version", "1.0")
+    if not isinstance(version, str):
+        raise PostbackError("version", f"must be text such as \"4.0\", got {version!r}")
     if version not in VERSIONS:
-        raise ValueError(f"version: {version!r} is not supported; expected one of {', '.join(VERSIONS)}")
+        raise PostbackError("version", f"{version!r} is not supported; expected one of {', '.join(VERSIONS)} "
+                                       "(or no version key for 1.0)")
 
     def need(key: str, kind: str) -> None:
         if key not in pb:
-            raise ValueError(f"{key}: missing (required in version {version} postbacks)")
+            raise PostbackError(key, f"missing (required in version {version} postbacks)")
         _check(key, pb[key], kind)
 
-    def _check(key: str, value, kind: str) -> None:
-        ok = {"str": isinstance(value, str) and value != "",
-              "int": isinstance(value, int) and not isinstance(value, bool),
-              "bool": isinstance(value, bool)}[kind]
-        if not ok:
-            what = {"str": "a non-empty string", "int": "an integer", "bool": "true or false"}[kind]
-            raise ValueError(f"{key}: must be {what}, got {value!r}")
-
     need("ad-network-id", "str")
-    need("app-id", "int")
-    need("transaction-id", "str")
     if version == "4.0":
         need("source-identifier", "str")
         sid = pb["source-identifier"]
-        if not re.fullmatch(r"[0-9]{2,4}", sid):
-            raise ValueError(f"source-identifier: must be a string of 2 to 4 digits, got {sid!r}")
+        if not _DIGITS.fullmatch(sid):
+            raise PostbackError("source-identifier", f"must be a string of 2 to 4 digits, got {sid!r}")
     else:
-        need("campaign-id", "int")
+        need("campaign-id", "uint")
+    need("app-id", "uint")
+    need("transaction-id", "str")
     if version != "1.0":
         need("redownload", "bool")
+    elif "redownload" in pb:  # real 1.0 postbacks carry it, unsigned
+        _check("redownload", pb["redownload"], "bool")
     if version in ("2.2", "3.0", "4.0"):
         need("fidelity-type", "int")
         if pb["fidelity-type"] not in (0, 1):
-            raise ValueError(f"fidelity-type: must be 0 (view-through) or 1 (StoreKit-rendered), "
-                             f"got {pb['fidelity-type']!r}")
+            raise PostbackError("fidelity-type", f"must be 0 (view-through) or 1 (StoreKit-rendered or web), "
+                                                 f"got {pb['fidelity-type']!r}")
     if version in ("3.0", "4.0"):
         need("did-win", "bool")
     if version == "4.0":
         need("postback-sequence-index", "int")
         if pb["postback-sequence-index"] not in (0, 1, 2):
-            raise ValueError(f"postback-sequence-index: must be 0, 1 or 2, got {pb['postback-sequence-index']!r}")
+            raise PostbackError("postback-sequence-index",
+                                f"must be 0, 1 or 2 (the conversion window), got {pb['postback-sequence-index']!r}")
     if "source-app-id" in pb:
-        _check("source-app-id", pb["source-app-id"], "int")
+        _check("source-app-id", pb["source-app-id"], "uint")
     if "source-domain" in pb:
         if version != "4.0":
-            raise ValueError(f"source-domain: only version 4.0 postbacks have it (this one is {version})")
+            raise PostbackError("source-domain", f"only version 4.0 postbacks have it (this one is {version})")
         _check("source-domain", pb["source-domain"], "str")
         if "source-app-id" in pb:
-            raise ValueError("source-app-id and source-domain: a postback has one or the other, not both")
+            raise PostbackError("source-app-id and source-domain", "a postback has one or the other, not both")
     if "conversion-value" in pb:
         cv = pb["conversion-value"]
         if isinstance(cv, bool) or not isinstance(cv, int) or not 0 <= cv < FINE_VALUES:
-            raise ValueError(f"conversion-value: must be an integer 0–63, got {cv!r}")
+            raise PostbackError("conversion-value", f"must be an integer 0–63, got {cv!r}")
     if "coarse-conversion-value" in pb:
+        if version != "4.0":
+            raise PostbackError("coarse-conversion-value",
+                                f"only version 4.0 postbacks have it (this one is {version})")
         if pb["coarse-conversion-value"] not in COARSE_VALUES:
-            raise ValueError(f"coarse-conversion-value: must be 'low', 'medium' or 'high', "
-                             f"got {pb['coarse-conversion-value']!r}")
+            raise PostbackError("coarse-conversion-value", f"must be 'low', 'medium' or 'high', "
+                                                           f"got {pb['coarse-conversion-value']!r}")
         if "conversion-value" in pb:
-            raise ValueError("conversion-value and coarse-conversion-value: a postback carries one or the other")
+            raise PostbackError("conversion-value and coarse-conversion-value",
+                                "a postback carries one or the other, never both")
+    if "country-code" in pb:
+        cc = pb["country-code"]
+        if not (isinstance(cc, str) and len(cc) == 2 and cc.isascii() and cc.isalpha()):
+            raise PostbackError("country-code", f"must be a two-letter ISO 3166 code such as \"US\", got {cc!r}")
     if "attribution-signature" in pb:
         _check("attribution-signature", pb["attribution-signature"], "str")
     return pb
+
+
+# ---------------------------------------------------------------------------------------------
+# signature payloads
 
 
 def _text(value) -> str:
@@ -366,10 +242,35 @@ def _text(value) -> str:
     return str(value)
 
 
+def _signed_keys(pb: dict) -> tuple[str, ...]:
+    keys: list[str] = []
+    for key in SIGNED_FIELDS[pb.get("version", "1.0")]:
+        if key == _OPTIONAL:
+            keys += [s for s in ("source-app-id", "source-domain") if s in pb]
+        else:
+            keys.append(key)
+    return tuple(keys)
+
+
+def _payload(pb: dict) -> str:
+    return SEPARATOR.join(_text(pb[k]) for k in _signed_keys(pb))
+
+
+def signed_fields(postback) -> tuple[str, ...]:
+    """The keys of this postback that Apple signs, in the order they are joined.
+
+    >>> signed_fields({"version": "2.1", "ad-network-id": "n", "campaign-id": 1, "app-id": 2,
+    ...                "transaction-id": "t", "redownload": False, "conversion-value": 5})
+    ('version', 'ad-network-id', 'campaign-id', 'app-id', 'transaction-id', 'redownload')
+    """
+    return _signed_keys(parse_postback(postback))
+
+
 def signature_payload(postback) -> str:
     """The exact text Apple signs for this postback (its version's fields joined with U+2063).
 
-    Order per version (Apple's "Combining parameters" and "Verifying an install-validation postback"):
+    Order per version (Apple's "Combining parameters" and "Verifying an install-validation postback"
+    pages; reference A5):
 
     * 1.0: ad-network-id, campaign-id, app-id, transaction-id (no ``version``, no ``redownload``)
     * 2.0, 2.1: version, ad-network-id, campaign-id, app-id, transaction-id, redownload, [source-app-id]
@@ -378,9 +279,10 @@ def signature_payload(postback) -> str:
     * 4.0: version, ad-network-id, source-identifier, app-id, transaction-id, redownload,
       [source-app-id or source-domain], fidelity-type, did-win, postback-sequence-index
 
-    Booleans are written ``true``/``false``, integers in decimal. ``conversion-value``,
-    ``coarse-conversion-value`` and ``country-code`` are never signed. Raises ``ValueError`` for a
-    malformed postback (naming the field).
+    Bracketed fields are included only when present. Booleans are written ``true``/``false``,
+    integers in decimal. ``conversion-value``, ``coarse-conversion-value`` and ``country-code`` are
+    never signed. Accepts a dict or JSON text; raises :class:`PostbackError` (a ``ValueError``)
+    naming the field for a malformed postback.
 
     >>> pb = {"version": "3.0", "ad-network-id": "example123.skadnetwork", "campaign-id": 42,
     ...       "app-id": 525463029, "transaction-id": "t-1", "redownload": True, "fidelity-type": 1,
@@ -388,32 +290,36 @@ def signature_payload(postback) -> str:
     >>> signature_payload(pb).split(SEPARATOR)
     ['3.0', 'example123.skadnetwork', '42', '525463029', 't-1', 'true', '1', 'false']
     """
-    pb = parse_postback(postback)
-    parts = []
-    for key in SIGNED_FIELDS[pb.get("version", "1.0")]:
-        if key == _OPTIONAL:
-            for source in ("source-app-id", "source-domain"):
-                if source in pb:
-                    parts.append(_text(pb[source]))
-        else:
-            parts.append(_text(pb[key]))
-    return SEPARATOR.join(parts)
+    return _payload(parse_postback(postback))
 
 
 # ---------------------------------------------------------------------------------------------
-# keys, signing, verifying
+# keys
+
+
+@functools.cache
+def apple_public_key(version: str) -> ec.EllipticCurvePublicKey:
+    """Apple's public key for a postback version: P-192 for 1.0 and 2.0, P-256 for 2.1–4.0."""
+    if version not in APPLE_KEY_FOR_VERSION:
+        raise PostbackError("version", f"{version!r} is not supported; expected one of {', '.join(VERSIONS)}")
+    return _load_key_text(APPLE_PUBLIC_KEYS[APPLE_KEY_FOR_VERSION[version]])
+
+
+@functools.cache
+def _test_private_key() -> ec.EllipticCurvePrivateKey:
+    n = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551  # order of P-256
+    secret = int.from_bytes(hashlib.sha256(TEST_KEY_SEED.encode()).digest(), "big") % (n - 1) + 1
+    return ec.derive_private_key(secret, ec.SECP256R1())
 
 
 def test_signing_key() -> ec.EllipticCurvePrivateKey:
     """The course's P-256 signing key — **MMA TEST KEY — not Apple's**.
 
     Derived from a fixed, public seed text, so it is the same everywhere and anyone can forge
-    postbacks with it: it is for simulations and exercises only. Postbacks signed with it will
-    (correctly) fail verification against Apple's keys.
+    postbacks with it: it is for simulations and exercises only. Postbacks it signs (correctly)
+    fail verification against Apple's keys; verify them with ``public_key=test_signing_key()``.
     """
-    n = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551  # order of P-256
-    secret = int.from_bytes(hashlib.sha256(TEST_KEY_SEED.encode()).digest(), "big") % (n - 1) + 1
-    return ec.derive_private_key(secret, ec.SECP256R1())
+    return _test_private_key()
 
 
 def test_public_key_b64() -> str:
@@ -427,32 +333,64 @@ test_signing_key.__test__ = False  # type: ignore[attr-defined]  # not a pytest 
 test_public_key_b64.__test__ = False  # type: ignore[attr-defined]
 
 
-def _load_public_key(key) -> ec.EllipticCurvePublicKey:
+def _checked_key(loaded) -> ec.EllipticCurvePublicKey:
+    if not isinstance(loaded, ec.EllipticCurvePublicKey):
+        raise ValueError(f"public_key: not an elliptic-curve (ECDSA) public key, got {type(loaded).__name__}")
+    return loaded
+
+
+@functools.lru_cache(maxsize=64)
+def _load_key_text(text: str) -> ec.EllipticCurvePublicKey:
+    text = text.strip()
+    try:
+        if text.startswith("-----BEGIN"):
+            return _checked_key(serialization.load_pem_public_key(text.encode()))
+        der = base64.b64decode("".join(text.split()), validate=True)
+        return _checked_key(serialization.load_der_public_key(der))
+    except (binascii.Error, ValueError, UnsupportedAlgorithm) as exc:
+        if isinstance(exc, ValueError) and str(exc).startswith("public_key:"):
+            raise
+        raise ValueError("public_key: not a PEM public key (-----BEGIN PUBLIC KEY-----) or base64 DER "
+                         f"SubjectPublicKeyInfo like Apple's published keys ({exc})") from None
+
+
+@functools.lru_cache(maxsize=64)
+def _load_key_bytes(data: bytes) -> ec.EllipticCurvePublicKey:
+    if data.lstrip().startswith(b"-----BEGIN") or data.isascii():
+        try:
+            return _load_key_text(data.decode("ascii"))
+        except ValueError:
+            if data.lstrip().startswith(b"-----BEGIN"):
+                raise
+    try:
+        return _checked_key(serialization.load_der_public_key(data))
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        if str(exc).startswith("public_key:"):
+            raise
+        raise ValueError("public_key: not a PEM, DER or base64 DER public key") from None
+
+
+def load_public_key(key) -> ec.EllipticCurvePublicKey:
+    """An elliptic-curve public key from a key object (public or private), PEM text, DER bytes or
+    base64 DER text (Apple's format). Loaded keys are cached, so passing the same text again is cheap.
+    Raises ``ValueError`` starting with ``public_key:`` when it is none of these."""
     if isinstance(key, ec.EllipticCurvePrivateKey):
         return key.public_key()
     if isinstance(key, ec.EllipticCurvePublicKey):
         return key
     if isinstance(key, str):
-        key = key.strip()
-        if key.startswith("-----BEGIN"):
-            loaded = serialization.load_pem_public_key(key.encode())
-        else:
-            try:
-                loaded = serialization.load_der_public_key(base64.b64decode(key, validate=True))
-            except (binascii.Error, ValueError) as exc:
-                raise ValueError("public_key: not a base64 DER or PEM public key") from exc
-    elif isinstance(key, (bytes, bytearray)):
-        loaded = (serialization.load_pem_public_key(bytes(key)) if bytes(key).startswith(b"-----BEGIN")
-                  else serialization.load_der_public_key(bytes(key)))
-    else:
-        raise ValueError(f"public_key: expected a key object, PEM, DER or base64 DER, got {type(key).__name__}")
-    if not isinstance(loaded, ec.EllipticCurvePublicKey):
-        raise ValueError("public_key: not an elliptic-curve key")
-    return loaded
+        return _load_key_text(key)
+    if isinstance(key, (bytes, bytearray, memoryview)):
+        return _load_key_bytes(bytes(key))
+    raise ValueError(f"public_key: expected a key object, PEM, DER or base64 DER, got {type(key).__name__}")
+
+
+# ---------------------------------------------------------------------------------------------
+# signing and verifying
 
 
 def sign_postback(postback, private_key: ec.EllipticCurvePrivateKey | None = None) -> dict:
-    """A copy of the postback with ``attribution-signature`` set (ECDSA P-256, SHA-256, base64 DER).
+    """A copy of the postback with ``attribution-signature`` set (ECDSA, SHA-256, base64 DER).
 
     ``private_key`` defaults to :func:`test_signing_key` (MMA TEST KEY — not Apple's). Signing is
     deterministic (RFC 6979), so the same postback always gets the same signature.
@@ -461,36 +399,225 @@ def sign_postback(postback, private_key: ec.EllipticCurvePrivateKey | None = Non
     key = test_signing_key() if private_key is None else private_key
     if not isinstance(key, ec.EllipticCurvePrivateKey):
         raise ValueError(f"private_key must be an elliptic-curve private key, got {type(key).__name__}")
-    der = key.sign(signature_payload(pb).encode("utf-8"), ec.ECDSA(hashes.SHA256(), deterministic_signing=True))
+    der = key.sign(_payload(pb).encode("utf-8"), ec.ECDSA(hashes.SHA256(), deterministic_signing=True))
     pb["attribution-signature"] = base64.b64encode(der).decode("ascii")
     return pb
+
+
+def _signature_bytes(pb: dict) -> bytes:
+    text = pb.get("attribution-signature")
+    if text is None:
+        raise PostbackError("attribution-signature", "missing (the postback is not signed)")
+    try:
+        sig = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise PostbackError("attribution-signature", f"not valid base64 ({exc}); expected base64 of a DER "
+                                                     "ECDSA signature such as 'MEUCIQ…'") from exc
+    try:
+        decode_dss_signature(sig)
+    except ValueError as exc:
+        raise PostbackError("attribution-signature", "not a DER-encoded ECDSA signature (an ASN.1 SEQUENCE of "
+                                                     "two integers r and s)") from exc
+    return sig
+
+
+def _verify_parsed(pb: dict, key: ec.EllipticCurvePublicKey) -> bool:
+    sig = _signature_bytes(pb)
+    try:
+        key.verify(sig, _payload(pb).encode("utf-8"), _ECDSA_SHA256)
+    except InvalidSignature:
+        return False
+    return True
 
 
 def verify_postback(postback, public_key=None) -> bool:
     """True when the postback's ``attribution-signature`` is valid for its signed fields.
 
-    ``public_key`` is an elliptic-curve public key (object, PEM, DER bytes or base64 DER text); by
-    default it is the course's test key (:func:`test_signing_key`, not Apple's). Apple's published
-    keys (P-192 for 1.0 and 2.0, P-256 from 2.1) are added to this module by the SKAdNetwork course
-    (issue 6); until then pass Apple's key explicitly to check a real postback.
+    With no ``public_key`` the postback is checked against **Apple's published key for its version**
+    (P-192 for 1.0 and 2.0, P-256 for 2.1–4.0; :data:`APPLE_PUBLIC_KEYS`). Pass ``public_key`` (a key
+    object, PEM, DER bytes or base64 DER text) to use another key — for the kit's simulated
+    postbacks, ``test_signing_key()`` (MMA TEST KEY, not Apple's).
 
     Returns ``False`` for a well-formed postback whose signature does not match (a changed signed
-    field, another key); raises ``ValueError`` naming the field for a malformed one (missing fields,
-    wrong types, a signature that is not base64).
+    field, a forgery, another key). Raises :class:`PostbackError` (a ``ValueError``) naming the field
+    for a malformed one: not a JSON object, unknown version, missing or wrongly typed fields, a
+    missing signature, a signature that is not base64 or not DER. A bad ``public_key`` raises
+    ``ValueError`` starting with ``public_key:``.
+
+    >>> pb = {"version": "4.0", "ad-network-id": "com.example", "source-identifier": "39",
+    ...       "app-id": 525463029, "transaction-id": "6aafb7a5-0170-41b5-bbe4-fe71dedf1e31",
+    ...       "redownload": False, "source-domain": "example.com", "fidelity-type": 1, "did-win": True,
+    ...       "coarse-conversion-value": "high", "postback-sequence-index": 0,
+    ...       "attribution-signature": "MEUCIQD4rX6eh38qEhuUKHdap345UbmlzA7KEZ1bhWZuYM8MJwIgMnyiiZe6heabDkGwOaKBYrUXQhKtF3P/ERHqkR/XpuA="}
+    >>> verify_postback(pb)            # Apple's example postback, Apple's key
+    True
+    >>> verify_postback(dict(pb, **{"did-win": False}))   # a signed field changed
+    False
+    >>> verify_postback(dict(pb, **{"coarse-conversion-value": "low"}))   # not signed
+    True
     """
     pb = parse_postback(postback)
-    sig_text = pb.get("attribution-signature")
-    if sig_text is None:
-        raise ValueError("attribution-signature: missing (the postback is not signed)")
-    try:
-        sig = base64.b64decode(sig_text, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise ValueError(f"attribution-signature: not valid base64 ({exc})") from exc
-    if not sig:
-        raise ValueError("attribution-signature: empty")
-    key = _load_public_key(test_signing_key() if public_key is None else public_key)
-    try:
-        key.verify(sig, signature_payload(pb).encode("utf-8"), ec.ECDSA(hashes.SHA256()))
-    except InvalidSignature:
-        return False
-    return True
+    key = apple_public_key(pb.get("version", "1.0")) if public_key is None else load_public_key(public_key)
+    return _verify_parsed(pb, key)
+
+
+# ---------------------------------------------------------------------------------------------
+# decoding
+
+
+DECODED_COLUMNS: dict[str, str] = {
+    "version": "string", "ad_network_id": "string", "transaction_id": "string", "app_id": "Int64",
+    "campaign_id": "Int64", "source_identifier": "string", "source_digits": "Int64", "source_app_id": "Int64",
+    "source_domain": "string", "redownload": "boolean", "fidelity_type": "Int64", "did_win": "boolean",
+    "postback_sequence_index": "Int64", "conversion_value": "Int64", "coarse_conversion_value": "string",
+    "value_kind": "string", "country_code": "string", "tier_at_least": "Int64", "signed": "boolean",
+}
+"""The columns of :func:`postbacks_frame` (and keys of :func:`decode_postback`) with their pandas dtypes.
+With a schema, ``revenue_from`` and ``revenue_below`` (float) and ``events`` (string) follow."""
+
+
+def _tier_at_least(pb: dict) -> int | None:
+    """The lowest crowd-anonymity tier consistent with what a 4.0 postback carries (reference A3)."""
+    if pb.get("version") != "4.0":
+        return None
+    if "source-app-id" in pb or "source-domain" in pb:
+        return 3
+    if "conversion-value" in pb or len(pb["source-identifier"]) > 2:
+        return 2
+    if "coarse-conversion-value" in pb or pb["postback-sequence-index"] > 0:
+        return 1
+    return 0
+
+
+def decode_postback(postback, schema: ConversionSchema | None = None) -> dict:
+    """One postback as a tidy record (snake_case keys, ``None`` where the postback says nothing).
+
+    * ``version``, ``ad_network_id``, ``transaction_id``, ``app_id``;
+    * the campaign: ``campaign_id`` (versions 1.0–3.0, an integer) or ``source_identifier`` (4.0, the
+      2–4 digit string as sent) with ``source_digits`` (2, 3 or 4: fewer digits, smaller crowd);
+    * the publisher: ``source_app_id`` or ``source_domain`` (4.0 web ads) — only when the privacy
+      tier allowed it;
+    * ``redownload``, ``fidelity_type`` (1 StoreKit-rendered or web, 0 view-through; from 2.2);
+    * ``did_win``: from 3.0 as sent; ``True`` before 3.0 (only the winner got a postback then);
+    * ``postback_sequence_index``: the conversion window, 0–2 in 4.0; 0 before 4.0 (one postback);
+    * ``conversion_value`` (fine, 0–63) or ``coarse_conversion_value``, and ``value_kind``
+      (``"fine"``, ``"coarse"`` or ``"none"``: a null value, from a low tier or an app that never set one);
+    * ``country_code`` (tier 3 only);
+    * ``tier_at_least`` (4.0): the lowest crowd-anonymity tier consistent with the fields present
+      (3 with a source app or domain; 2 with a fine value or a 3–4 digit identifier; 1 with a coarse
+      value or a later window; else 0). Apple does not send the tier itself, and an app that never
+      set a value looks like tier 0, so this is a lower bound;
+    * ``signed``: whether it carries an ``attribution-signature`` (not whether it verifies).
+
+    With a :class:`~helpers.skan.ConversionSchema`, also what the value means under it:
+    ``revenue_from`` / ``revenue_below`` (NaN when the value says nothing about revenue) and
+    ``events`` (the schema events it says happened, joined with ``" + "``). A fine value the schema
+    does not use raises :class:`PostbackError`. Malformed postbacks raise :class:`PostbackError`.
+
+    >>> rec = decode_postback({"version": "4.0", "ad-network-id": "n.skadnetwork", "source-identifier": "39",
+    ...     "app-id": 1, "transaction-id": "t", "redownload": False, "fidelity-type": 1, "did-win": True,
+    ...     "postback-sequence-index": 1, "coarse-conversion-value": "medium"},
+    ...     schema=ConversionSchema(revenue_edges=[0.01, 5, 20]))
+    >>> rec["source_digits"], rec["value_kind"], rec["tier_at_least"], rec["revenue_from"], rec["revenue_below"]
+    (2, 'coarse', 1, 0.01, 5.0)
+    """
+    if schema is not None and not isinstance(schema, ConversionSchema):
+        raise ValueError(f"schema must be a helpers.skan.ConversionSchema, got {type(schema).__name__}")
+    pb = parse_postback(postback)
+    return _decode(pb, schema)
+
+
+def _decode(pb: dict, schema: ConversionSchema | None) -> dict:
+    version = pb.get("version", "1.0")
+    v4 = version == "4.0"
+    sid = pb.get("source-identifier") if v4 else None
+    fine = pb.get("conversion-value")
+    coarse = pb.get("coarse-conversion-value")
+    rec = {
+        "version": version,
+        "ad_network_id": pb["ad-network-id"],
+        "transaction_id": pb["transaction-id"],
+        "app_id": pb["app-id"],
+        "campaign_id": None if v4 else pb["campaign-id"],
+        "source_identifier": sid,
+        "source_digits": None if sid is None else len(sid),
+        "source_app_id": pb.get("source-app-id"),
+        "source_domain": pb.get("source-domain"),
+        "redownload": pb.get("redownload"),
+        "fidelity_type": pb.get("fidelity-type"),
+        "did_win": pb.get("did-win", True),
+        "postback_sequence_index": pb.get("postback-sequence-index", 0),
+        "conversion_value": fine,
+        "coarse_conversion_value": coarse,
+        "value_kind": "fine" if fine is not None else "coarse" if coarse is not None else "none",
+        "country_code": pb.get("country-code"),
+        "tier_at_least": _tier_at_least(pb),
+        "signed": "attribution-signature" in pb,
+    }
+    if schema is not None:
+        if fine is not None:
+            if fine >= schema.n_values:
+                raise PostbackError("conversion-value", f"{fine} is not used by the schema {schema.name!r} "
+                                                        f"(it uses 0–{schema.n_values - 1})")
+            meaning = schema.decode(fine)
+        elif coarse is not None:
+            meaning = schema.decode_coarse(coarse)
+        else:
+            meaning = {"revenue_range": None, "events": ()}
+        low, high = meaning["revenue_range"] or (math.nan, math.nan)
+        has_value = fine is not None or coarse is not None
+        rec |= {"revenue_from": low, "revenue_below": high,
+                "events": " + ".join(meaning["events"]) if has_value else None}
+    return rec
+
+
+def postbacks_frame(postbacks, schema: ConversionSchema | None = None, *, verify: bool = False,
+                    public_key=None) -> pd.DataFrame:
+    """Many postbacks as one tidy DataFrame, one row per postback (columns: :data:`DECODED_COLUMNS`).
+
+    ``postbacks``: an iterable of dicts or JSON texts (e.g. ``postbacks_to_json(view.postbacks)``
+    from the world's SKAN view), or one text holding a JSON array or JSON lines. With ``schema``
+    the rows also say what each value means (see :func:`decode_postback`). With ``verify=True`` a
+    boolean ``valid`` column says whether each signature verifies (Apple's keys, or ``public_key``).
+    A malformed postback raises :class:`PostbackError` naming the field and the postback's position
+    (``… (postback 3, counting from 0)``).
+    """
+    if schema is not None and not isinstance(schema, ConversionSchema):
+        raise ValueError(f"schema must be a helpers.skan.ConversionSchema, got {type(schema).__name__}")
+    if isinstance(postbacks, pd.DataFrame):
+        raise ValueError("postbacks_frame takes postbacks as dicts or JSON; for the simulator's frame pass "
+                         "helpers.synth.views.skan.postbacks_to_json(frame)")
+    if isinstance(postbacks, (str, bytes, bytearray)):
+        from helpers.skan.reader import iter_text
+
+        items = []
+        for item in iter_text(postbacks if isinstance(postbacks, str) else bytes(postbacks).decode("utf-8")):
+            if item.error is not None:
+                raise PostbackError(None, f"postback at {item.location}: {item.error}")
+            items.append(item.value)
+        postbacks = items
+    elif isinstance(postbacks, Mapping) or not isinstance(postbacks, Iterable):
+        raise ValueError("postbacks must be a list of postbacks (dicts or JSON texts), or a JSON array / "
+                         f"JSON lines text, got {type(postbacks).__name__}")
+    key = None if public_key is None else load_public_key(public_key)
+    rows, valid = [], []
+    for i, raw in enumerate(postbacks):
+        try:
+            pb = parse_postback(raw)
+            rows.append(_decode(pb, schema))
+            if verify:
+                valid.append(_verify_parsed(pb, apple_public_key(pb.get("version", "1.0")) if key is None else key))
+        except PostbackError as exc:
+            raise PostbackError(exc.field, f"{exc.problem} (postback {i}, counting from 0)") from exc
+    columns = dict(DECODED_COLUMNS)
+    if schema is not None:
+        columns |= {"revenue_from": "float64", "revenue_below": "float64", "events": "string"}
+    frame = pd.DataFrame.from_records(rows, columns=list(columns)) if rows else pd.DataFrame(columns=list(columns))
+    for col, dtype in columns.items():
+        if dtype == "float64":
+            frame[col] = pd.to_numeric(frame[col], errors="raise").astype(float)
+        else:
+            frame[col] = frame[col].astype(object).where(frame[col].notna(), None).astype(dtype)
+    if verify:
+        frame["valid"] = pd.array(np.asarray(valid, dtype=bool), dtype="boolean")
+    return frame

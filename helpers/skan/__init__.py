@@ -1,0 +1,56 @@
+"""Apple SKAdNetwork (SKAN): conversion-value schemas, and postbacks — checking, signature strings,
+signing, verifying with Apple's keys, decoding.
+
+Facts follow ``shared/reference/skan-privacy-sandbox.md`` part A (Apple's documentation).
+
+**Conversion values** (:mod:`helpers.skan.schema`). SKAN 4 gives the app one *fine* value, an
+integer 0–63 (6 bits), and one *coarse* value, ``"low"``, ``"medium"`` or ``"high"``. How the app's
+events become those values is the advertiser's choice: a :class:`ConversionSchema` writes that
+choice down, applies it (``encode``) and reads values back (``decode``, ``decode_coarse``).
+
+**Postbacks** (:mod:`helpers.skan.postbacks`). :func:`verify_postback` checks a postback's
+signature with Apple's published key for its version (1.0–4.0) or with a key you pass; it returns
+``False`` for a wrong signature and raises :class:`PostbackError` (a ``ValueError``) for a malformed
+postback. :func:`signature_payload` is the exact text Apple signs. :func:`decode_postback` and
+:func:`postbacks_frame` turn postbacks into tidy records, with what the value means under a schema.
+:func:`sign_postback` signs with :func:`test_signing_key` — *MMA TEST KEY, not Apple's* — which is
+how the world's simulator (:mod:`helpers.synth.views.skan`) signs its postbacks.
+
+**Command line.** ``python -m helpers.skan verify FILE...`` checks every postback in JSON or
+JSON-lines files (:mod:`helpers.skan.cli`; ``--help`` lists the options and exit codes).
+
+>>> schema = ConversionSchema(revenue_edges=[0.01, 5, 20, 100])
+>>> schema.encode(revenue=[0.0, 7.5, 250.0])
+(array([0, 2, 4]), array(['low', 'medium', 'high'], dtype=object))
+"""
+
+from helpers.skan.postbacks import (
+    APPLE_KEY_FOR_VERSION,
+    APPLE_PUBLIC_KEYS,
+    DECODED_COLUMNS,
+    SEPARATOR,
+    SIGNED_FIELDS,
+    TEST_KEY_SEED,
+    VERSIONS,
+    PostbackError,
+    apple_public_key,
+    decode_postback,
+    load_public_key,
+    parse_postback,
+    postbacks_frame,
+    sign_postback,
+    signature_payload,
+    signed_fields,
+    test_public_key_b64,
+    test_signing_key,
+    verify_postback,
+)
+from helpers.skan.schema import COARSE_VALUES, FINE_VALUES, WINDOWS, ConversionSchema
+
+__all__ = [
+    "APPLE_KEY_FOR_VERSION", "APPLE_PUBLIC_KEYS", "COARSE_VALUES", "DECODED_COLUMNS", "FINE_VALUES",
+    "SEPARATOR", "SIGNED_FIELDS", "TEST_KEY_SEED", "VERSIONS", "WINDOWS", "ConversionSchema",
+    "PostbackError", "apple_public_key", "decode_postback", "load_public_key", "parse_postback",
+    "postbacks_frame", "sign_postback", "signature_payload", "signed_fields", "test_public_key_b64",
+    "test_signing_key", "verify_postback",
+]
