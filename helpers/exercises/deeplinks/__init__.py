@@ -1,0 +1,1 @@
+"""Practice exercises of course 03 (deep links): one module per lesson."""
