@@ -45,7 +45,8 @@ from helpers.skan import COARSE_VALUES, ConversionSchema
 __all__ = ["WORLD_USERS", "WORLD_SEED", "WORLD_START", "WORLD_DAYS", "VIEW_SEED", "TIER_CONTENT", "Calibration",
            "skan_world", "skan_lab", "first_postbacks", "signal_kept", "signal_by_tier", "calibrate",
            "estimate_revenue", "campaign_report", "roas_error_by_size", "ios_spend", "revenue_schema",
-           "schema_summary", "decode_aak_jws", "att_summary"]
+           "schema_summary", "decode_aak_jws", "att_summary", "postback_timing", "postback_log",
+           "APPLE_EXAMPLE_POSTBACKS", "AAK_EXAMPLE_POSTBACK"]
 
 WORLD_USERS = 80_000
 """People in each course world: big enough for campaigns of very different sizes (and so every
@@ -61,6 +62,51 @@ TIER_CONTENT: dict[int, str] = {0: "nothing", 1: "coarse", 2: "fine", 3: "fine"}
 multiple conversion windows"): tier 0 no value, tier 1 coarse, tiers 2 and 3 fine."""
 
 _WINDOW_KEYS = (0, 1, 2)
+
+APPLE_EXAMPLE_POSTBACKS: dict[str, dict] = {
+    "4.0 fine": {
+        "version": "4.0", "ad-network-id": "com.example", "source-identifier": "5239", "app-id": 525463029,
+        "transaction-id": "6aafb7a5-0170-41b5-bbe4-fe71dedf1e30", "redownload": False,
+        "source-domain": "example.com", "fidelity-type": 1, "did-win": True, "conversion-value": 63,
+        "postback-sequence-index": 0,
+        "attribution-signature": "MEUCIGRmSMrqedNu6uaHyhVcifs118R5z/AB6cvRaKrRRHWRAiEAv96ne3dKQ5kJpbsfk4eYiePmrZUU6sQmo+7"
+                                 "zfP/1Bxo=",
+    },
+    "4.0 coarse": {
+        "version": "4.0", "ad-network-id": "com.example", "source-identifier": "39", "app-id": 525463029,
+        "transaction-id": "6aafb7a5-0170-41b5-bbe4-fe71dedf1e31", "redownload": False,
+        "source-domain": "example.com", "fidelity-type": 1, "did-win": True, "coarse-conversion-value": "high",
+        "postback-sequence-index": 0,
+        "attribution-signature": "MEUCIQD4rX6eh38qEhuUKHdap345UbmlzA7KEZ1bhWZuYM8MJwIgMnyiiZe6heabDkGwOaKBYrUXQhKtF3P/"
+                                 "ERHqkR/XpuA=",
+    },
+    "3.0 winning": {
+        "version": "3.0", "ad-network-id": "example123.skadnetwork", "campaign-id": 42,
+        "transaction-id": "6aafb7a5-0170-41b5-bbe4-fe71dedf1e28", "app-id": 525463029,
+        "attribution-signature": "MEYCIQD5eq3AUlamORiGovqFiHWI4RZT/PrM3VEiXUrsC+M51wIhAPMANZA9c07raZJ64gVaXhB9+9yZj/X6"
+                                 "DcNxONdccQij",
+        "redownload": True, "source-app-id": 1234567891, "fidelity-type": 1, "conversion-value": 20, "did-win": True,
+    },
+}
+"""Apple's published example postbacks (reference A6 vectors 1–3: Apple's "Verifying an
+install-validation postback" and "Combining parameters for SKAdNetwork 3 postbacks" pages; also the
+test data of the open-source verifier whisk/skadnetwork). All three verify with Apple's P-256 key."""
+
+AAK_EXAMPLE_POSTBACK: dict = {
+    "jws-string": (
+        "eyJraWQiOiJhcHBsZS1kZXZlbG9wbWVudC1pZGVudGlmaWVyXC8xIiwiYWxnIjoiRVMyNTYifQ."
+        "eyJwb3N0YmFjay1pZGVudGlmaWVyIjoiODU1NDZFQjctRkQzOS00NEJDLTg5OTAtQzk4QTRBQzM2QTQ5IiwicHVibGlzaGVyLWl0ZW0t"
+        "aWRlbnRpZmllciI6MCwibWFya2V0cGxhY2UtaWRlbnRpZmllciI6ImNvbS5hcHBsZS5BcHBTdG9yZSIsImltcHJlc3Npb24tdHlwZSI6"
+        "ImFwcC1pbXByZXNzaW9uIiwiYWQtbmV0d29yay1pZGVudGlmaWVyIjoiZGV2ZWxvcG1lbnQuYWRhdHRyaWJ1dGlvbmtpdCIsImRpZC13"
+        "aW4iOnRydWUsInBvc3RiYWNrLXNlcXVlbmNlLWluZGV4IjowLCJjb252ZXJzaW9uLXR5cGUiOiJyZS1lbmdhZ2VtZW50Iiwic291cmNl"
+        "LWlkZW50aWZpZXIiOiIxMjM0IiwiYWR2ZXJ0aXNlZC1pdGVtLWlkZW50aWZpZXIiOjEwNzM4MDI3NzU2fQ."
+        "bAdNwKd6OfHK9tofvjjua4X_JPcFTxXPQSspD9gZkinw97pY7R1aI-LSjl-oxZZF3_K2H5JK5TSEBee4_1U4oQ"),
+    "conversion-value": 24,
+    "ad-interaction-type": "click",
+    "country-code": "US",
+}
+"""Apple's example AdAttributionKit postback (reference A7; Apple's "Verifying a postback" page):
+signed with the development key ``apple-development-identifier/1``."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -120,6 +166,61 @@ def first_postbacks(view, window: int = 0, complete: bool = True) -> pd.DataFram
     if complete:
         rows = rows[rows["window_complete"]]
     return rows.reset_index(drop=True)
+
+
+def postback_timing(view) -> pd.DataFrame:
+    """When each winning postback was sent. One row per postback: ``postback_sequence_index``,
+    ``locked``, ``days_after_install`` (install to postback) and ``delay_hours`` (from the end of the
+    window, or from the lock when the app locked it, to the postback: Apple's random delay)."""
+    post = view.postbacks[view.postbacks["did_win"]][["transaction_id", "postback_time", "postback_sequence_index"]]
+    t = view.truth[["transaction_id", "install_time", "window_end", "locked", "lock_time"]]
+    rows = post.merge(t, on="transaction_id", how="left")
+    start = rows["lock_time"].where(rows["locked"], rows["window_end"])
+    return pd.DataFrame({
+        "postback_sequence_index": rows["postback_sequence_index"].to_numpy(),
+        "locked": rows["locked"].to_numpy(dtype=bool),
+        "days_after_install": ((rows["postback_time"] - rows["install_time"]).dt.total_seconds() / 86_400).to_numpy(),
+        "delay_hours": ((rows["postback_time"] - start).dt.total_seconds() / 3_600).to_numpy(),
+    })
+
+
+def postback_log(view, n: int = 200, *, tampered: int = 8, revalued: int = 8, seed: int = 7) -> list[dict]:
+    """A small postback log for practice: ``n`` of the view's postbacks as Apple's JSON, signed with the
+    course's test key (MMA TEST KEY — not Apple's), of which ``tampered`` have a signed field changed
+    afterwards (``did-win``, ``source-identifier``, ``redownload`` or ``app-id``) and ``revalued`` others
+    a changed ``conversion-value`` (not signed, so they still verify). Deterministic for a seed."""
+    from helpers.skan import sign_postback
+    from helpers.synth.views.skan import postbacks_to_json
+
+    if not 0 <= tampered + revalued <= n:
+        raise InputError(f"tampered + revalued must be between 0 and n={n}, got {tampered} + {revalued}")
+    rng = np.random.default_rng(seed)
+    post = view.postbacks
+    fine = post.index[post["conversion_value"].notna().to_numpy()]
+    other = post.index[post["conversion_value"].isna().to_numpy()]
+    n_fine = min(len(fine), max(revalued, n // 2))
+    rows = np.sort(np.concatenate([rng.choice(fine, n_fine, replace=False),
+                                   rng.choice(other, n - n_fine, replace=False)]))
+    log = [sign_postback(pb) for pb in postbacks_to_json(post.loc[rows])]
+    has_fine = [i for i, pb in enumerate(log) if "conversion-value" in pb]
+    reval = set(rng.choice(has_fine, revalued, replace=False).tolist()) if revalued else set()
+    rest = [i for i in range(len(log)) if i not in reval]
+    tamper = rng.choice(rest, tampered, replace=False).tolist() if tampered else []
+    for i in reval:
+        log[i]["conversion-value"] = 63 if log[i]["conversion-value"] != 63 else 62
+    for j, i in enumerate(tamper):
+        pb = log[i]
+        field = ("did-win", "source-identifier", "redownload", "app-id")[j % 4]
+        if field == "did-win":
+            pb["did-win"] = not pb["did-win"]
+        elif field == "source-identifier":
+            pb["source-identifier"] = ("9" + pb["source-identifier"])[-4:] if len(pb["source-identifier"]) < 4 \
+                else pb["source-identifier"][:-1] + str((int(pb["source-identifier"][-1]) + 1) % 10)
+        elif field == "redownload":
+            pb["redownload"] = not pb["redownload"]
+        else:
+            pb["app-id"] = pb["app-id"] + 1
+    return log
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Practice exercises of course 04 (SKAdNetwork): one module per lesson."""
