@@ -1,0 +1,712 @@
+"""Apple Universal Links: which app (if any) an ``apple-app-site-association`` file opens for a URL.
+
+:func:`match_universal_link` answers with the app IDs; :func:`explain_universal_link` also says which
+rule decided and why. Both follow Apple's documented rules (reference file section C1, from Apple's
+``applinks`` documentation, WWDC19 session 717 and Apple's forum answers):
+
+* ``applinks.details`` entries are walked in file order and, inside an entry, its rules in order:
+  **the first match wins**. A later entry is consulted only when no rule of the earlier ones matched.
+* An entry with ``components`` (iOS 13+) ignores its ``paths``; an entry without ``components`` uses
+  the legacy ``paths`` list (iOS 9-12 format).
+* Patterns: ``*`` matches any run of characters, including none and including ``/``; ``?`` matches
+  exactly one character; ``?*`` therefore needs at least one. A pattern must match the **whole**
+  component (``/help`` does not match ``/help/faq``).
+* A component object's ``/`` (path), ``?`` (query) and ``#`` (fragment) patterns all default to
+  ``*``; a URL matches the object when it matches every one of them.
+* ``?`` may be a dictionary of query item name -> pattern: every listed item must match, unlisted
+  items are ignored, a repeated item must match in every occurrence, and an absent item (or one
+  without a value) is matched as the empty string.
+* ``exclude: true`` on the first matching rule stops matching: the link opens in the browser.
+  Legacy ``"NOT /path"`` strings are exclusions the same way.
+* ``caseSensitive`` and ``percentEncoded`` default to ``true`` and can be set in
+  ``applinks.defaults`` (every entry), in an entry's ``defaults`` and on each component object; the
+  more specific level wins. Legacy ``paths`` are always case-sensitive.
+* ``$(name)`` in a pattern stands for any one of the strings of ``applinks.substitutionVariables``
+  ``name``, or of Apple's predefined variables ``$(alpha)`` ``$(upper)`` ``$(lower)`` ``$(alnum)``
+  ``$(digit)`` ``$(xdigit)`` (one character each) ``$(region)`` and ``$(lang)`` (ISO codes, see
+  :mod:`helpers.deeplinks._iso`). Variable values may hold ``*`` and ``?`` but not other variables.
+* App IDs come from ``appIDs`` (a list) and the legacy ``appID`` (one string); when an entry has both,
+  both are used (``appIDs`` first).
+
+Choices where Apple's documentation is silent (flagged as interpretations in the reference):
+
+* ``percentEncoded: true`` compares the URL component in its percent-encoded form (non-ASCII and
+  spaces encoded, hex digits in upper case) with the pattern as written; ``false`` percent-decodes
+  both the URL component and the literal parts of the pattern first.
+* A string ``?`` pattern is matched against the whole raw query (without the leading ``?``); a query
+  dictionary's item names are compared exactly (ignoring case when ``caseSensitive`` is false).
+* An exclusion stops all matching, including later ``details`` entries (Apple: "stop pattern
+  matching and prevent the universal link from opening"); so does a legacy ``NOT`` path.
+* An unknown ``$(name)`` is kept as literal text (:func:`helpers.deeplinks.lint_aasa` warns).
+* A URL without a path (``https://example.com``) is matched as ``/``, as browsers send it.
+* Only ``http`` and ``https`` URLs can be universal links; a host is compared without case.
+* A 2021 report says iOS 15 did not respect the order of ``details`` (2nd source, unconfirmed);
+  this module follows Apple's documented order.
+
+>>> aasa = {"applinks": {"details": [{"appIDs": ["ABCDE12345.com.example.app"],
+...     "components": [{"/": "/help/*", "exclude": True}, {"/": "/*"}]}]}}
+>>> match_universal_link(aasa, "https://example.com/shop/42")
+['ABCDE12345.com.example.app']
+>>> match_universal_link(aasa, "https://example.com/help/faq")
+[]
+>>> explain_universal_link(aasa, "https://example.com/help/faq").reason
+'details[0].components[0] {"/": "/help/*", "exclude": true} excludes /help/faq'
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from helpers.deeplinks import _iso
+from helpers.deeplinks._common import (
+    DeepLinkConfigError,
+    decoded_form,
+    describe_type,
+    encoded_form,
+    json_path,
+    parse_json,
+    read_json_file,
+)
+from helpers.messages import t
+
+__all__ = [
+    "AASA_SIZE_LIMIT",
+    "AssociationFile",
+    "UniversalLinkDecision",
+    "PREDEFINED_VARIABLES",
+    "parse_aasa",
+    "load_aasa",
+    "match_universal_link",
+    "explain_universal_link",
+    "pattern_to_regex",
+]
+
+#: Apple's size limit for the file: 128 KB (App Search Programming Guide, revision of 2016-04-01).
+AASA_SIZE_LIMIT = 128 * 1024
+
+_UPPER = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_LOWER = tuple("abcdefghijklmnopqrstuvwxyz")
+_DIGIT = tuple("0123456789")
+
+#: Apple's predefined substitution variables and the strings each one stands for.
+PREDEFINED_VARIABLES: dict[str, tuple[str, ...]] = {
+    "alpha": _UPPER + _LOWER,
+    "upper": _UPPER,
+    "lower": _LOWER,
+    "alnum": _UPPER + _LOWER + _DIGIT,
+    "digit": _DIGIT,
+    "xdigit": _DIGIT + tuple("ABCDEFabcdef"),
+    "region": _iso.REGIONS,
+    "lang": _iso.LANGUAGES,
+}
+
+_VARIABLE = re.compile(r"\$\(([^$()]*)\)")
+_COMPONENT_KEYS = ("/", "?", "#", "exclude", "comment", "caseSensitive", "percentEncoded")
+_FLAG_KEYS = ("caseSensitive", "percentEncoded")
+
+
+# --- the decision ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UniversalLinkDecision:
+    """What iOS does with one URL, given an AASA file, and why.
+
+    ``app_ids`` are the apps of the deciding ``details`` entry (empty when the link opens in the
+    browser); ``matched`` is true when a rule let the app open the URL, ``excluded`` when an exclusion
+    (``exclude: true`` or ``NOT``) decided; ``detail_index`` / ``rule_index`` locate the deciding rule
+    in ``applinks.details[...]`` and its ``components`` (or ``paths``) list; ``rule`` is that
+    component object or path string; ``format`` is ``"components"`` or ``"paths"``; ``reason`` says
+    it in words.
+    """
+
+    url: str
+    app_ids: list[str]
+    matched: bool
+    excluded: bool
+    detail_index: int | None
+    rule_index: int | None
+    rule: dict | str | None
+    format: str | None
+    reason: str
+
+    @property
+    def opens_app(self) -> bool:
+        """True when the link opens an app (``app_ids`` is not empty)."""
+        return bool(self.app_ids)
+
+
+# --- patterns ----------------------------------------------------------------------------------
+
+
+def _literal(text: str, encoded: bool) -> str:
+    if encoded:
+        return re.sub(r"%[0-9a-fA-F]{2}", lambda m: m.group(0).upper(), text) if "%" in text else text
+    return decoded_form(text)
+
+
+def _wildcards_to_regex(text: str, encoded: bool) -> str:
+    """Regex source for a pattern without variables: ``*`` -> ``.*``, ``?`` -> ``.``, rest literal."""
+    out = []
+    literal = []
+    for ch in text:
+        if ch in "*?":
+            if literal:
+                out.append(re.escape(_literal("".join(literal), encoded)))
+                literal = []
+            out.append(".*" if ch == "*" else ".")
+        else:
+            literal.append(ch)
+    if literal:
+        out.append(re.escape(_literal("".join(literal), encoded)))
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=256)
+def _alternatives(values: tuple[str, ...], encoded: bool) -> str:
+    # Longer alternatives first is not needed for a full match (the regex engine backtracks), but
+    # identical values are merged to keep the expression small.
+    seen = dict.fromkeys(_wildcards_to_regex(v, encoded) for v in values)
+    return "(?:" + "|".join(seen) + ")" if seen else "(?!)"
+
+
+def pattern_to_regex(
+    pattern: str,
+    variables: Mapping[str, Sequence[str]] | None = None,
+    *,
+    encoded: bool = True,
+) -> str:
+    """The regular expression (source, to be used with ``fullmatch``) for one AASA pattern.
+
+    ``variables`` are the file's custom substitution variables; they take precedence over Apple's
+    predefined ones of the same name. An unknown ``$(name)`` stays literal text.
+
+    >>> import re
+    >>> bool(re.fullmatch(pattern_to_regex("/item/?*"), "/item/"))
+    False
+    >>> bool(re.fullmatch(pattern_to_regex("/$(lang)/shop"), "/ko/shop"))
+    True
+    """
+    variables = variables or {}
+    out = []
+    pos = 0
+    for m in _VARIABLE.finditer(pattern):
+        out.append(_wildcards_to_regex(pattern[pos : m.start()], encoded))
+        name = m.group(1)
+        if name in variables:
+            out.append(_alternatives(tuple(variables[name]), encoded))
+        elif name in PREDEFINED_VARIABLES:
+            out.append(_alternatives(PREDEFINED_VARIABLES[name], encoded))
+        else:
+            out.append(re.escape(_literal(m.group(0), encoded)))
+        pos = m.end()
+    out.append(_wildcards_to_regex(pattern[pos:], encoded))
+    return "".join(out)
+
+
+def _compile(source: str, case_sensitive: bool) -> re.Pattern[str]:
+    return re.compile(source, re.DOTALL if case_sensitive else re.DOTALL | re.IGNORECASE)
+
+
+# --- URL parts ---------------------------------------------------------------------------------
+
+
+class _Url:
+    """One URL split once, with its components in encoded and decoded form on demand."""
+
+    __slots__ = ("text", "host", "scheme", "path", "query", "fragment", "_cache")
+
+    def __init__(self, url: str) -> None:
+        if not isinstance(url, str):
+            raise TypeError(f"url must be text such as 'https://example.com/path', got {type(url).__name__}")
+        self.text = url
+        text = url.strip()
+        if text.startswith("/") and not text.startswith("//"):
+            parts = urlsplit("https://_" + text)
+            self.scheme, self.host = "", None
+        else:
+            parts = urlsplit(text)
+            self.scheme = parts.scheme.lower()
+            try:
+                self.host = parts.hostname
+            except ValueError:
+                self.host = None
+        self.path = parts.path or "/"
+        self.query = parts.query
+        self.fragment = parts.fragment
+        self._cache: dict[tuple[str, bool], Any] = {}
+
+    def component(self, which: str, encoded: bool) -> str:
+        key = (which, encoded)
+        value = self._cache.get(key)
+        if value is None:
+            raw = getattr(self, which)
+            value = encoded_form(raw) if encoded else decoded_form(raw)
+            self._cache[key] = value
+        return value
+
+    def query_items(self, encoded: bool) -> list[tuple[str, str]]:
+        key = ("items", encoded)
+        items = self._cache.get(key)
+        if items is None:
+            items = []
+            for piece in self.query.split("&"):
+                if not piece:
+                    continue
+                name, _, value = piece.partition("=")
+                if encoded:
+                    items.append((encoded_form(name), encoded_form(value)))
+                else:
+                    items.append((decoded_form(name), decoded_form(value)))
+            self._cache[key] = items
+        return items
+
+    def shown(self) -> str:
+        """Path, query and fragment as written, for messages (``/help/faq?x=1``)."""
+        out = self.path
+        if self.query:
+            out += "?" + self.query
+        if self.fragment:
+            out += "#" + self.fragment
+        return out
+
+
+# --- compiled rules ----------------------------------------------------------------------------
+
+
+class _Rule:
+    """One component object or one legacy path string, ready to test URLs."""
+
+    __slots__ = ("index", "raw", "exclude", "encoded", "case_sensitive", "path_source", "path_re",
+                 "query_re", "query_items", "fragment_re")
+
+    def __init__(self, index: int, raw: dict | str, exclude: bool, encoded: bool, case_sensitive: bool,
+                 path_source: str) -> None:
+        self.index = index
+        self.raw = raw
+        self.exclude = exclude
+        self.encoded = encoded
+        self.case_sensitive = case_sensitive
+        self.path_source = path_source
+        self.path_re = _compile(path_source, case_sensitive)
+        self.query_re: re.Pattern[str] | None = None
+        self.query_items: list[tuple[str, re.Pattern[str]]] | None = None
+        self.fragment_re: re.Pattern[str] | None = None
+
+    def rest_matches(self, url: _Url) -> bool:
+        """Query and fragment (the path was tested already)."""
+        if self.query_re is not None and not self.query_re.fullmatch(url.component("query", self.encoded)):
+            return False
+        if self.query_items is not None:
+            items = url.query_items(self.encoded)
+            for name, regex in self.query_items:
+                if self.case_sensitive:
+                    values = [v for n, v in items if n == name]
+                else:
+                    low = name.lower()
+                    values = [v for n, v in items if n.lower() == low]
+                if not values:
+                    values = [""]
+                if not all(regex.fullmatch(v) for v in values):
+                    return False
+        if self.fragment_re is not None and not self.fragment_re.fullmatch(
+            url.component("fragment", self.encoded)
+        ):
+            return False
+        return True
+
+    def matches(self, url: _Url) -> bool:
+        return bool(self.path_re.fullmatch(url.component("path", self.encoded))) and self.rest_matches(url)
+
+
+class _Chunk:
+    """Consecutive rules sharing ``percentEncoded``: one combined regex finds the first path match."""
+
+    __slots__ = ("rules", "encoded", "combined")
+
+    def __init__(self, rules: list[_Rule]) -> None:
+        self.rules = rules
+        self.encoded = rules[0].encoded
+        parts = []
+        for r in rules:
+            src = r.path_source if r.case_sensitive else f"(?i:{r.path_source})"
+            parts.append(f"({src})")
+        self.combined = re.compile("|".join(parts), re.DOTALL)
+
+    def first_match(self, url: _Url) -> _Rule | None:
+        path = url.component("path", self.encoded)
+        m = self.combined.fullmatch(path)
+        if m is None:
+            return None
+        start = m.lastindex - 1
+        rule = self.rules[start]
+        if rule.rest_matches(url):
+            return rule
+        for rule in self.rules[start + 1 :]:
+            if rule.path_re.fullmatch(path) and rule.rest_matches(url):
+                return rule
+        return None
+
+
+@dataclass
+class _Entry:
+    index: int
+    app_ids: list[str]
+    format: str | None  # "components", "paths" or None (nothing to match)
+    rules: list[_Rule]
+    chunks: list[_Chunk]
+
+    def first_match(self, url: _Url) -> _Rule | None:
+        for chunk in self.chunks:
+            rule = chunk.first_match(url)
+            if rule is not None:
+                return rule
+        return None
+
+
+def _chunks(rules: list[_Rule]) -> list[_Chunk]:
+    out: list[_Chunk] = []
+    run: list[_Rule] = []
+    for r in rules:
+        if run and r.encoded != run[0].encoded:
+            out.append(_Chunk(run))
+            run = []
+        run.append(r)
+    if run:
+        out.append(_Chunk(run))
+    return out
+
+
+# --- validation and compilation -----------------------------------------------------------------
+
+
+def _fail(parts: Sequence[str | int], problem: str) -> DeepLinkConfigError:
+    where = json_path(parts)
+    return DeepLinkConfigError(f"{where} {problem}", location=where)
+
+
+def _require_bool(value: object, parts: Sequence[str | int]) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(parts, f"must be true or false (without quotes), got {describe_type(value)}")
+    return value
+
+
+def _require_text(value: object, parts: Sequence[str | int], example: str) -> str:
+    if not isinstance(value, str):
+        raise _fail(parts, f"must be text (a pattern such as {example}), got {describe_type(value)}")
+    return value
+
+
+def _flags(obj: Mapping[str, Any], parts: Sequence[str | int], inherited: dict[str, bool]) -> dict[str, bool]:
+    out = dict(inherited)
+    for key in _FLAG_KEYS:
+        if key in obj:
+            out[key] = _require_bool(obj[key], [*parts, key])
+    return out
+
+
+def _defaults(obj: Mapping[str, Any], parts: Sequence[str | int], inherited: dict[str, bool]) -> dict[str, bool]:
+    if "defaults" not in obj:
+        return dict(inherited)
+    value = obj["defaults"]
+    if not isinstance(value, dict):
+        raise _fail([*parts, "defaults"], f"must be an object such as {{\"caseSensitive\": false}}, got {describe_type(value)}")
+    return _flags(value, [*parts, "defaults"], inherited)
+
+
+def _variables(applinks: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    if "substitutionVariables" not in applinks:
+        return {}
+    value = applinks["substitutionVariables"]
+    base = ["applinks", "substitutionVariables"]
+    if not isinstance(value, dict):
+        raise _fail(base, f"must be an object of name -> list of strings, got {describe_type(value)}")
+    out = {}
+    for name, strings in value.items():
+        if any(ch in name for ch in "$()"):
+            raise _fail([*base, name], "is not a valid variable name: names cannot contain $, ( or )")
+        if not isinstance(strings, list) or not all(isinstance(s, str) for s in strings):
+            raise _fail([*base, name], f"must be a list of strings such as [\"en\", \"ko\"], got {describe_type(strings)}")
+        out[name] = tuple(strings)
+    return out
+
+
+def _app_ids(entry: Mapping[str, Any], parts: Sequence[str | int]) -> list[str]:
+    ids: list[str] = []
+    if "appIDs" in entry:
+        value = entry["appIDs"]
+        if isinstance(value, str):
+            raise _fail([*parts, "appIDs"], f"must be a list of app IDs, got {describe_type(value)}; write [{json.dumps(value)}]")
+        if not isinstance(value, list):
+            raise _fail([*parts, "appIDs"], f"must be a list of app IDs such as [\"ABCDE12345.com.example.app\"], got {describe_type(value)}")
+        for i, v in enumerate(value):
+            if not isinstance(v, str):
+                raise _fail([*parts, "appIDs", i], f"must be an app ID (text such as \"ABCDE12345.com.example.app\"), got {describe_type(v)}")
+            if v not in ids:
+                ids.append(v)
+    if "appID" in entry:
+        value = entry["appID"]
+        if not isinstance(value, str):
+            raise _fail([*parts, "appID"], f"must be one app ID (text such as \"ABCDE12345.com.example.app\"), got {describe_type(value)}; use appIDs for a list")
+        if value not in ids:
+            ids.append(value)
+    return ids
+
+
+def _component_rule(comp: object, parts: list[str | int], index: int, flags: dict[str, bool],
+                    variables: Mapping[str, Sequence[str]]) -> _Rule:
+    if not isinstance(comp, dict):
+        raise _fail(parts, f"must be an object such as {{\"/\": \"/help/*\"}}, got {describe_type(comp)}")
+    flags = _flags(comp, parts, flags)
+    encoded, case_sensitive = flags["percentEncoded"], flags["caseSensitive"]
+    exclude = _require_bool(comp["exclude"], [*parts, "exclude"]) if "exclude" in comp else False
+    path = _require_text(comp["/"], [*parts, "/"], '"/help/*"') if "/" in comp else "*"
+    rule = _Rule(index, comp, exclude, encoded, case_sensitive, pattern_to_regex(path, variables, encoded=encoded))
+    if "?" in comp:
+        query = comp["?"]
+        if isinstance(query, str):
+            if query != "*":
+                rule.query_re = _compile(pattern_to_regex(query, variables, encoded=encoded), case_sensitive)
+        elif isinstance(query, dict):
+            items = []
+            for name, pattern in query.items():
+                _require_text(pattern, [*parts, "?", name], '"?*"')
+                key = encoded_form(name) if encoded else decoded_form(name)
+                items.append((key, _compile(pattern_to_regex(pattern, variables, encoded=encoded), case_sensitive)))
+            rule.query_items = items
+        else:
+            raise _fail([*parts, "?"], f"must be a pattern (text) or an object of query item name -> pattern, got {describe_type(query)}")
+    if "#" in comp:
+        fragment = _require_text(comp["#"], [*parts, "#"], '"section-*"')
+        if fragment != "*":
+            rule.fragment_re = _compile(pattern_to_regex(fragment, variables, encoded=encoded), case_sensitive)
+    return rule
+
+
+def _path_rule(raw: object, parts: list[str | int], index: int) -> _Rule:
+    if not isinstance(raw, str):
+        raise _fail(parts, f"must be a path pattern (text such as \"/help/*\" or \"NOT /help/*\"), got {describe_type(raw)}")
+    exclude = raw.startswith("NOT ")
+    pattern = raw[4:] if exclude else raw
+    # Legacy paths: path only, case-sensitive, no substitution variables.
+    return _Rule(index, raw, exclude, True, True, _wildcards_to_regex(pattern, True))
+
+
+def _details_list(applinks: Mapping[str, Any]) -> list[tuple[list[str | int], dict, list[str] | None]]:
+    """``(json path, entry, app IDs from a legacy dict key or None)`` for every details entry."""
+    if "details" not in applinks:
+        return []
+    details = applinks["details"]
+    if isinstance(details, list):
+        out = []
+        for i, entry in enumerate(details):
+            parts: list[str | int] = ["applinks", "details", i]
+            if not isinstance(entry, dict):
+                raise _fail(parts, f"must be an object with appIDs and components, got {describe_type(entry)}")
+            out.append((parts, entry, None))
+        return out
+    if isinstance(details, dict):
+        # iOS 9 pre-release form: {"TEAMID.bundle": {"paths": [...]}}
+        out = []
+        for app_id, entry in details.items():
+            parts = ["applinks", "details", app_id]
+            if not isinstance(entry, dict):
+                raise _fail(parts, f"must be an object with paths, got {describe_type(entry)}")
+            out.append((parts, entry, [app_id]))
+        return out
+    raise _fail(["applinks", "details"], f"must be a list of objects with appIDs and components, got {describe_type(details)}")
+
+
+class AssociationFile:
+    """A parsed and checked ``apple-app-site-association`` file, ready to match many URLs quickly.
+
+    Build it with :func:`parse_aasa` (or :func:`load_aasa`) once, then call :meth:`match` /
+    :meth:`explain` for each URL; :func:`match_universal_link` accepts it in place of the JSON.
+    """
+
+    def __init__(self, document: object, size_bytes: int | None = None) -> None:
+        self.document = document
+        self.size_bytes = size_bytes
+        if not isinstance(document, dict):
+            raise DeepLinkConfigError(
+                f"the AASA file must be a JSON object with an \"applinks\" key, got {describe_type(document)}",
+                location="$",
+            )
+        self.has_applinks = "applinks" in document
+        applinks = document.get("applinks", {})
+        if not isinstance(applinks, dict):
+            raise _fail(["applinks"], f"must be an object with a \"details\" list, got {describe_type(applinks)}")
+        self.variables = _variables(applinks)
+        root_flags = _defaults(applinks, ["applinks"], {"caseSensitive": True, "percentEncoded": True})
+        self.entries: list[_Entry] = []
+        for position, (parts, entry, dict_ids) in enumerate(_details_list(applinks)):
+            ids = _app_ids(entry, parts) if dict_ids is None else dict_ids
+            flags = _defaults(entry, parts, root_flags)
+            rules: list[_Rule] = []
+            fmt: str | None = None
+            if "components" in entry:
+                comps = entry["components"]
+                if not isinstance(comps, list):
+                    raise _fail([*parts, "components"], f"must be a list of objects such as [{{\"/\": \"/help/*\"}}], got {describe_type(comps)}")
+                fmt = "components"
+                rules = [
+                    _component_rule(c, [*parts, "components", i], i, flags, self.variables)
+                    for i, c in enumerate(comps)
+                ]
+            elif "paths" in entry:
+                paths = entry["paths"]
+                if isinstance(paths, str):
+                    raise _fail([*parts, "paths"], f"must be a list of path patterns, got {describe_type(paths)}; write [{json.dumps(paths)}]")
+                if not isinstance(paths, list):
+                    raise _fail([*parts, "paths"], f"must be a list of path patterns such as [\"/help/*\"], got {describe_type(paths)}")
+                fmt = "paths"
+                rules = [_path_rule(p, [*parts, "paths", i], i) for i, p in enumerate(paths)]
+            if "paths" in entry and fmt == "components":
+                # Still checked, so a broken legacy list is reported even though iOS 13+ ignores it.
+                paths = entry["paths"]
+                if not isinstance(paths, list):
+                    raise _fail([*parts, "paths"], f"must be a list of path patterns such as [\"/help/*\"], got {describe_type(paths)}")
+                for i, p in enumerate(paths):
+                    _path_rule(p, [*parts, "paths", i], i)
+            index = position if dict_ids is None else position
+            self.entries.append(_Entry(index, ids, fmt, rules, _chunks(rules)))
+        self._legacy_dict = isinstance(applinks.get("details"), dict)
+
+    # -- matching --
+
+    def _decide(self, url: _Url, domain: str | None, installed: frozenset[str] | None):
+        if url.host is None and url.scheme == "":
+            pass  # a bare path: matched as a path on the file's own domain
+        elif url.scheme not in ("http", "https"):
+            return ("scheme", None, None)
+        elif domain is not None and _host(url.host) != _host(domain):
+            return ("domain", None, None)
+        if not self.has_applinks:
+            return ("no_applinks", None, None)
+        for entry in self.entries:
+            if not entry.app_ids or entry.format is None:
+                continue
+            if installed is not None and not installed.intersection(entry.app_ids):
+                continue
+            rule = entry.first_match(url)
+            if rule is not None:
+                return ("exclude" if rule.exclude else "match", entry, rule)
+        return ("nomatch", None, None)
+
+    def match(self, url: str, domain: str | None = None, *, installed_app_ids: Iterable[str] | None = None) -> list[str]:
+        """The app IDs that open ``url`` (``[]``: it opens in the browser). See :func:`match_universal_link`."""
+        installed = None if installed_app_ids is None else frozenset(installed_app_ids)
+        kind, entry, _ = self._decide(_Url(url), domain, installed)
+        if kind != "match":
+            return []
+        return _visible_ids(entry.app_ids, installed)
+
+    def explain(self, url: str, domain: str | None = None, *, installed_app_ids: Iterable[str] | None = None) -> UniversalLinkDecision:
+        """The decision for ``url`` with the deciding rule and a reason. See :func:`explain_universal_link`."""
+        installed = None if installed_app_ids is None else frozenset(installed_app_ids)
+        u = _Url(url)
+        kind, entry, rule = self._decide(u, domain, installed)
+        if kind in ("scheme", "domain", "no_applinks", "nomatch"):
+            params = {"url": url, "scheme": u.scheme or "?", "host": u.host or "?", "domain": domain,
+                      "where": u.shown()}
+            if kind == "nomatch" and installed is not None:
+                kind = "nomatch_installed"
+            return UniversalLinkDecision(url, [], False, False, None, None, None, None,
+                                         t(f"deeplinks.aasa.{kind}", **params))
+        where = f"{json_path(['details', entry.index])}.{entry.format}[{rule.index}]"
+        shown_rule = rule.raw if isinstance(rule.raw, str) else rule.raw
+        rule_text = json.dumps(shown_rule, ensure_ascii=False)
+        if kind == "exclude":
+            reason = t("deeplinks.aasa.excluded", where=where, rule=rule_text, path=u.shown())
+            return UniversalLinkDecision(url, [], False, True, entry.index, rule.index, shown_rule,
+                                         entry.format, reason)
+        ids = _visible_ids(entry.app_ids, installed)
+        reason = t("deeplinks.aasa.matched", where=where, rule=rule_text, path=u.shown(), apps=", ".join(ids))
+        return UniversalLinkDecision(url, ids, True, False, entry.index, rule.index, shown_rule, entry.format, reason)
+
+
+def _visible_ids(ids: list[str], installed: frozenset[str] | None) -> list[str]:
+    return list(ids) if installed is None else [i for i in ids if i in installed]
+
+
+def _host(host: str) -> str:
+    host = host.strip().lower()
+    if "://" in host:
+        host = urlsplit(host).hostname or host
+    host = host.rstrip(".")
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            pass
+    return host
+
+
+# --- public functions --------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_text(text: str | bytes) -> AssociationFile:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return AssociationFile(parse_json(data, "the AASA file"), len(data))
+
+
+def parse_aasa(aasa: object) -> AssociationFile:
+    """Check an AASA file and prepare it for matching.
+
+    ``aasa`` is the parsed JSON (a dict), its text (``str`` or ``bytes``; the same text is parsed
+    only once) or an :class:`AssociationFile` (returned as is). A file that is not valid JSON, or
+    whose values have the wrong kind (``"exclude": "true"``, ``"appIDs": "ABC.com.x"``...), raises
+    :class:`~helpers.deeplinks.DeepLinkConfigError` naming the place.
+    """
+    if isinstance(aasa, AssociationFile):
+        return aasa
+    if isinstance(aasa, str | bytes | bytearray):
+        return _parse_text(bytes(aasa) if isinstance(aasa, bytearray) else aasa)
+    return AssociationFile(aasa)
+
+
+def load_aasa(path) -> AssociationFile:
+    """Read an ``apple-app-site-association`` file from disk (errors name the file, line and column)."""
+    document, size = read_json_file(path, "the AASA file")
+    try:
+        return AssociationFile(document, size)
+    except DeepLinkConfigError as exc:
+        raise exc.with_source(str(path)) from None
+
+
+def match_universal_link(aasa: object, url: str, domain: str | None = None, **kwargs: Any) -> list[str]:
+    """The app IDs of the ``details`` entry whose rule first matches ``url`` on iOS.
+
+    Returns ``[]`` when no rule matches, when an exclusion matches first, when the URL is not
+    ``http``/``https``, or when ``domain`` (the host the file was served from) is given and is not
+    the URL's host. ``aasa`` is the parsed JSON, its text, or :func:`parse_aasa`'s result (fastest
+    for many URLs). ``url`` may also be a bare path (``"/help/faq"``) on the file's own domain.
+    Keyword ``installed_app_ids``: only apps installed on the device take part (an entry whose apps
+    are all missing is skipped, as iOS does).
+
+    The decision is the same as :func:`explain_universal_link`'s (this function only skips writing
+    the reason). The rules followed are listed in this module's documentation.
+
+    >>> match_universal_link('{"applinks": {"details": [{"appIDs": ["ABCDE12345.com.example.app"],'
+    ...     ' "components": [{"/": "/item/?*"}]}]}}', "https://example.com/item/42")
+    ['ABCDE12345.com.example.app']
+    """
+    return parse_aasa(aasa).match(url, domain, **kwargs)
+
+
+def explain_universal_link(aasa: object, url: str, domain: str | None = None, **kwargs: Any) -> UniversalLinkDecision:
+    """Like :func:`match_universal_link`, with the deciding rule and a reason in words.
+
+    >>> d = explain_universal_link({"applinks": {"details": [{"appIDs": ["ABCDE12345.com.example.app"],
+    ...     "components": [{"/": "/item/*"}]}]}}, "https://example.com/cart")
+    >>> d.matched, d.app_ids, d.reason
+    (False, [], 'no rule matches /cart: the link opens in the browser')
+    """
+    return parse_aasa(aasa).explain(url, domain, **kwargs)
