@@ -350,7 +350,7 @@ def link_outcomes(aasa: Any, urls: Iterable[str], domain: str | None = None) -> 
         if url not in cache:
             d = explain_universal_link(aasa, url, domain=domain)
             rule = "none" if d.rule_index is None else f"details[{d.detail_index}] rule {d.rule_index}"
-            cache[url] = (bool(d.matched and not d.excluded and d.app_ids), ", ".join(d.app_ids), rule,
+            cache[url] = (bool(d.app_ids), ", ".join(d.app_ids), rule,
                           bool(d.excluded), d.reason)
         rows.append((url, *cache[url]))
     return pd.DataFrame(rows, columns=["url", "opens_app", "app_ids", "rule", "excluded", "reason"])

@@ -157,6 +157,7 @@ def funnel_explorer(clicks: pd.DataFrame, split: str = "landing_page", min_click
 def _parsed(aasa: Any) -> dict:
     from helpers.deeplinks import DeepLinkConfigError
 
+    aasa = getattr(aasa, "document", aasa)  # a parsed AssociationFile (load_aasa) keeps its JSON
     if isinstance(aasa, str | bytes):
         try:
             aasa = json.loads(aasa)
@@ -253,7 +254,7 @@ class LinkTester:
             self.result.value = ""
         else:
             rule = "–" if d.rule_index is None else f"details[{d.detail_index}] rule {d.rule_index}"
-            if d.matched and not d.excluded and d.app_ids:
+            if d.app_ids:
                 head = t("deeplinks_widgets.tester.result_open", apps=html.escape(", ".join(d.app_ids)), rule=rule,
                          format=d.format)
             elif d.excluded:
@@ -282,7 +283,7 @@ class LinkTester:
 
     def __repr__(self) -> str:
         d = self.decision
-        opens = bool(d is not None and d.matched and not d.excluded and d.app_ids)
+        opens = bool(d is not None and d.app_ids)
         return f"<LinkTester url={self.url.value!r} opens_app={opens}>"
 
 
