@@ -10,7 +10,6 @@ JSON lines are read one line at a time and each key is loaded once, so big logs 
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import sys
@@ -92,7 +91,7 @@ def check_item(item: Item, key=None, key_label: str | None = None) -> dict:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m helpers.skan", description=t("skan_cli.description"))
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True)
     verify = sub.add_parser("verify", help=t("skan_cli.verify_help"), description=t("skan_cli.verify_description"),
                             epilog=t("skan_cli.verify_epilog"), formatter_class=argparse.RawDescriptionHelpFormatter)
     verify.add_argument("files", nargs="+", metavar="FILE", help=t("skan_cli.files_help"))
@@ -105,8 +104,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _describe(exc: BaseException) -> str:
-    if isinstance(exc, UnicodeDecodeError):
-        return t("skan_cli.not_utf8", problem=f"{exc.reason} at byte {exc.start}")
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     return str(exc)
@@ -177,7 +174,7 @@ def _verify_command(args: argparse.Namespace, out: IO[str], err: IO[str], stdin:
         name = t("skan_cli.stdin_name") if path == "-" else path
         last_line = 0
         try:
-            stream = stdin if path == "-" else open(path, encoding="utf-8-sig", newline=None)  # noqa: SIM115
+            stream = stdin if path == "-" else open(path, "rb")  # noqa: SIM115
         except OSError as exc:
             report.failed_file(name, t("skan_cli.unreadable_reason", problem=_describe(exc)))
             continue
@@ -185,7 +182,7 @@ def _verify_command(args: argparse.Namespace, out: IO[str], err: IO[str], stdin:
             for item in iter_stream(stream, name):
                 last_line = item.line
                 report.postback(check_item(item, key, key_label))
-        except (OSError, UnicodeDecodeError) as exc:
+        except OSError as exc:
             report.failed_file(name, t("skan_cli.unreadable_after", line=last_line, problem=_describe(exc))
                                if last_line else t("skan_cli.unreadable_reason", problem=_describe(exc)))
         finally:
@@ -201,7 +198,7 @@ def main(argv: Sequence[str] | None = None, *, out: IO[str] | None = None, err: 
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
     if stdin is None:
-        stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig") if hasattr(sys.stdin, "buffer") else sys.stdin
+        stdin = getattr(sys.stdin, "buffer", sys.stdin)  # bytes: decoded line by line as UTF-8
     args = _parser().parse_args(argv)
     try:
         return _verify_command(args, out, err, stdin)

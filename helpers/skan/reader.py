@@ -20,6 +20,7 @@ from helpers.messages import t
 __all__ = ["Item", "iter_stream", "iter_text"]
 
 _WS = re.compile(r"\s*")
+_BROKEN = object()
 
 
 class Item(NamedTuple):
@@ -65,9 +66,27 @@ def _documents(text: str, source: str, line_offset: int) -> Iterator[Item]:
         pos = end
 
 
+def _as_text(raw, line: int) -> tuple[str | None, str | None]:
+    """A line (or the rest of a file) as text; bytes are decoded as UTF-8 (a leading BOM is dropped)."""
+    if isinstance(raw, str):
+        return raw.removeprefix("\ufeff") if line == 1 else raw, None
+    if line == 1:
+        raw = raw.removeprefix(b"\xef\xbb\xbf")
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        where = line + raw.count(b"\n", 0, exc.start)
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, t("skan_cli.not_utf8", problem=exc.reason, line=where, column=column)
+
+
 def _lines(lines, source: str, first_line: int) -> Iterator[Item]:
     for lineno, raw in enumerate(lines, start=first_line):
-        s = raw.strip()
+        text, error = _as_text(raw, lineno)
+        if error is not None:
+            yield Item(source, lineno, None, None, error)
+            continue
+        s = text.strip()
         if not s:
             continue
         try:
@@ -85,27 +104,39 @@ def _parses_alone(line: str) -> bool:
         return False
 
 
-def iter_stream(stream: IO[str], source: str) -> Iterator[Item]:
-    """The JSON values in a text stream (an open file, ``sys.stdin``), with their locations."""
+def iter_stream(stream: IO[str] | IO[bytes], source: str) -> Iterator[Item]:
+    """The JSON values in a stream (an open file, ``sys.stdin``, text or bytes), with their locations.
+
+    Bytes are decoded as UTF-8 line by line, so one corrupt line is reported (as an item with an
+    ``error``) and the lines after it are still read. JSON lines are read one line at a time.
+    """
     lineno = 0
     for raw in stream:
         lineno += 1
-        s = raw.strip()
+        text, error = _as_text(raw, lineno)
+        if error is not None:
+            yield Item(source, lineno, None, None, error)
+            yield from _lines(stream, source, lineno + 1)
+            return
+        s = text.strip()
         if not s:
             continue
-        if s.startswith("["):
-            yield from _documents(raw + stream.read(), source, lineno - 1)
-            return
         try:
             value = json.loads(s)
         except json.JSONDecodeError:
-            # not one value per line: a pretty-printed object, or JSON lines with a broken first line
-            rest = stream.read()
+            value = _BROKEN
+        if s.startswith("[") or value is _BROKEN:
+            rest, error = _as_text(stream.read(), lineno + 1)
+            if error is not None:
+                yield Item(source, lineno, None, None, error)
+                return
             following = next((x for x in rest.splitlines() if x.strip()), "")
-            if s.startswith("{") and following and _parses_alone(following.strip()):
-                yield from _lines([raw, *rest.splitlines()], source, lineno)
+            if not s.startswith("[") and s.startswith("{") and following and _parses_alone(following.strip()):
+                # JSON lines whose first line is broken
+                yield from _lines([text, *rest.splitlines()], source, lineno)
             else:
-                yield from _documents(raw + rest, source, lineno - 1)
+                # one document over several lines: a pretty-printed object, an array, concatenated objects
+                yield from _documents(text + rest, source, lineno - 1)
             return
         yield Item(source, lineno, None, value, None)
         yield from _lines(stream, source, lineno + 1)
