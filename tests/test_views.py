@@ -291,3 +291,49 @@ def test_ara_options_priority_and_delivery_offset(world):
     conv = a[a["source_event_id"].notna()].merge(base.sources[["source_event_id", "source_type"]],
                                                  on="source_event_id")
     assert set(conv["source_type"]) == {"navigation", "event"}
+
+
+# ---- the world's integer index: the views give the same result with and without it ------------------
+
+
+def _assert_same_view(a, b, names):
+    for name in names:
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True, obj=name)
+
+
+def test_world_index_codes_match_the_string_columns(world):
+    from helpers.synth.world import world_index
+
+    ix = world_index(world)
+    assert ix is not None
+    u, t, i, e = world.users, world.touches, world.installs, world.events
+    uid = u["user_id"].to_numpy(dtype=object)
+    assert (uid[ix.touch_user] == t["user_id"].to_numpy(dtype=object)).all()
+    assert (uid[ix.install_user] == i["user_id"].to_numpy(dtype=object)).all()
+    assert (i["install_id"].to_numpy(dtype=object)[ix.event_install] == e["install_id"].to_numpy(dtype=object)).all()
+    camps = np.array([f"{a}/{b}" for a, b in ix.campaigns], dtype=object)[ix.touch_campaign]
+    assert (camps == (t["media_source"] + "/" + t["campaign"]).to_numpy(dtype=object)).all()
+    assert (ix.sites[ix.touch_site] == t["site_id"].to_numpy(dtype=object)).all()
+    assert (ix.touch_click == (t["touch_type"] == "click").to_numpy()).all()
+    # equal codes exactly where the fingerprint strings are equal (same partition of the rows)
+    strings = np.concatenate([t["fingerprint"].to_numpy(dtype=object), u["fingerprint"].to_numpy(dtype=object)])
+    codes = np.concatenate([ix.touch_fingerprint, ix.user_fingerprint])
+    assert (pd.factorize(strings)[0] == pd.factorize(codes)[0]).all()
+    # any other tables (a replaced or loaded world) have no index: the views use the strings
+    assert world_index(dataclasses.replace(world, touches=t.copy())) is None
+
+
+@pytest.mark.parametrize("vertical", ["gaming", "home_services"])
+def test_views_are_the_same_with_and_without_the_world_index(vertical):
+    from helpers.synth.views.skan import skan_view
+
+    w = generate_world(6_000, seed=3, vertical=vertical)
+    plain = dataclasses.replace(w, _index=None)
+    _assert_same_view(mmp_view(w, click_lookback="10D"), mmp_view(plain, click_lookback="10D"),
+                      ("installs", "events", "truth"))
+    _assert_same_view(skan_view(w, seed=4, scale=40), skan_view(plain, seed=4, scale=40),
+                      ("postbacks", "truth", "campaigns"))
+    a, b = ara_view(w, seed=2), ara_view(plain, seed=2)
+    _assert_same_view(a, b, ("sources", "event_reports", "contributions", "source_truth", "report_truth",
+                             "conversion_truth"))
+    _assert_same_view(a.summary_report(epsilon=5, seed=1), b.summary_report(epsilon=5, seed=1), ("report", "truth"))

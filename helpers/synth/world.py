@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -232,6 +232,82 @@ def _parse_start(start) -> int:
 # the World
 
 
+@dataclass(frozen=True, eq=False)
+class WorldIndex:
+    """Integer keys of a generated world's tables, so the views join on integers, not string IDs.
+
+    Internal (the tables stay the public interface). It describes exactly the DataFrames in
+    ``tables`` (users, touches, installs, events): :func:`world_index` hands it out only while a
+    world still holds those very objects with the same lengths, so a World built from other
+    tables (``dataclasses.replace``, :func:`helpers.data.load_world`, :func:`~helpers.synth.fraud.add_fraud`)
+    falls back to the string columns. Edit a generated world's ID columns in place and this
+    breaks: build a new World instead.
+
+    * ``touch_user``, ``install_user``: row of ``users`` (= user number - 1) of each touch / install;
+    * ``event_install``: row of ``installs`` of each event;
+    * ``touch_campaign``: index into ``campaigns`` ((media_source, campaign) pairs, in the order the
+      generator made them); ``campaign_network``: index into ``NETWORK_NAMES`` of each campaign;
+    * ``touch_site``: index into ``sites`` (every site ID of every network); ``touch_click``: bool;
+    * ``touch_fingerprint``, ``user_fingerprint``: integer codes, equal exactly where the
+      ``fingerprint`` strings are equal (a touch's, and a person's own, as their installs carry);
+    * IDs (``touch_id``, ``install_id``, ``event_id``, ``user_id``) are one prefix + 1..n in row order,
+      and touches, installs and events are in (time, ID) order.
+    """
+
+    tables: tuple
+    touch_user: np.ndarray
+    touch_campaign: np.ndarray
+    touch_site: np.ndarray
+    touch_click: np.ndarray
+    touch_fingerprint: np.ndarray
+    user_fingerprint: np.ndarray
+    install_user: np.ndarray
+    event_install: np.ndarray
+    campaigns: tuple
+    campaign_network: np.ndarray
+    sites: np.ndarray
+
+
+def world_index(world) -> WorldIndex | None:
+    """The world's :class:`WorldIndex` when it still describes the world's tables, else None."""
+    ix = getattr(world, "_index", None)
+    if ix is None:
+        return None
+    users, touches, installs, events = ix.tables
+    if not (world.users is users and world.touches is touches and world.installs is installs
+            and world.events is events):
+        return None
+    if not (len(users) == len(world.users) and len(ix.touch_user) == len(touches)
+            and len(ix.install_user) == len(installs) and len(ix.event_install) == len(events)):
+        return None
+    return ix
+
+
+def touch_campaign_pairs(world) -> pd.DataFrame:
+    """``world.touches[["media_source", "campaign"]].drop_duplicates()`` (first occurrences, original index).
+
+    Integer campaign codes from the :class:`WorldIndex` when the world has one; otherwise both
+    columns are factorized and the unique combined codes found (much cheaper on millions of rows
+    than hashing the string pairs).
+    """
+    df = world.touches
+    ix = world_index(world)
+    if ix is not None and len(ix.touch_campaign):
+        codes = ix.touch_campaign
+    else:
+        ac, _ = pd.factorize(df["media_source"], use_na_sentinel=False)
+        bc, bu = pd.factorize(df["campaign"], use_na_sentinel=False)
+        codes = ac.astype(np.int64) * max(len(bu), 1) + bc
+    if not len(codes):
+        return df[["media_source", "campaign"]].iloc[:0]
+    # first occurrence of each code: where the running maximum of the first-appearance codes grows
+    fc, _ = pd.factorize(codes)
+    rm = np.maximum.accumulate(fc)
+    first = np.flatnonzero(np.r_[True, rm[1:] != rm[:-1]])
+    return df[["media_source", "campaign"]].iloc[first]
+
+
+
 @dataclass
 class World:
     """A simulated marketing world: the truth, as tables.
@@ -256,6 +332,7 @@ class World:
     events: pd.DataFrame
     spend: pd.DataFrame
     deeplink_clicks: pd.DataFrame | None = None
+    _index: WorldIndex | None = field(default=None, repr=False, compare=False)
 
     @property
     def vertical(self) -> str:
@@ -587,6 +664,14 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
     device_id = np.where(att, device_id, None)
     user_ids[perm] = _ids("u", n, 6, numbers=perm + 1)
     del ip_sorted, raw_ids
+    # fingerprints as integers (address code x 64 + model|os code) for the views' joins: IPv4 addresses
+    # by their number, IPv6 ones by their distinct text above 2**22
+    attrs_code = np.where(ios, models_i * len(_IOS_VERSIONS) + os_i,
+                          len(attrs_i) + models_a * len(_ANDROID_VERSIONS) + os_a).astype(np.int64)
+    ip_code = ip_int.astype(np.int64)
+    ip_code[v6] = (1 << 22) + pd.factorize(ip[v6])[0]
+    user_fp = ip_code * 64 + attrs_code
+    del ip_code
 
     # ---- campaigns and sites --------------------------------------------------------------------
     camp_names, camp_net, camp_rt = [], [], []
@@ -720,6 +805,8 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
     new_ip = _ip_strings(new_ip_int[ci])
     touch_ip[ci] = new_ip
     touch_fp[ci] = new_ip + "|" + device_attrs[tc["user"][ci]]
+    touch_fp_code = user_fp[tc["user"]]
+    touch_fp_code[ci] = new_ip_int[ci] * 64 + attrs_code[tc["user"][ci]]
 
     net_names = np.array(NETWORK_NAMES, dtype=object)
     camp_arr = np.array(camp_names, dtype=object)
@@ -987,10 +1074,17 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
     }, copy=False)
     bar.step("users")
 
+    index = WorldIndex(tables=(users, touches, installs, events), touch_user=tc["user"],
+                       touch_campaign=tc["campaign"], touch_site=tc["site"], touch_click=tc["click"],
+                       touch_fingerprint=touch_fp_code, user_fingerprint=user_fp,
+                       install_user=inst_user, event_install=e_inst,
+                       campaigns=tuple((NETWORK_NAMES[camp_net[j]], camp_names[j]) for j in range(len(camp_names))),
+                       campaign_network=np.asarray(camp_net, dtype=np.int64),
+                       sites=np.array(site_names, dtype=object))
     world = World(scenario=sc, seed=int(seed), n_users=n,
                   start=pd.Timestamp(_dt.datetime.fromtimestamp(t0, tz=_dt.UTC)), days=days,
                   users=users, touches=touches, installs=installs, events=events, spend=spend,
-                  deeplink_clicks=deeplink_clicks)
+                  deeplink_clicks=deeplink_clicks, _index=index)
     if fraud is not None:
         from helpers.synth.fraud import add_fraud  # imported here: the fraud module is optional
 

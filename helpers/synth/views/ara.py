@@ -57,7 +57,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import privacy_sandbox as ps
-from helpers.synth.views.skan import unique_pairs
+from helpers.synth.world import touch_campaign_pairs, world_index
 
 __all__ = ["ARAView", "SummaryReport", "ara_view", "QUESTIONS", "NAVIGATION", "EVENT"]
 
@@ -124,6 +124,8 @@ class ARAView:
     report_truth: pd.DataFrame
     conversion_truth: pd.DataFrame
     config: dict = field(default_factory=dict)
+    _conversion_source: np.ndarray | None = field(default=None, repr=False, compare=False)
+    """Row of ``sources`` each conversion is attributed to (-1: none), when source IDs are known unique."""
 
     # ---- event level ---------------------------------------------------------------------------
 
@@ -183,9 +185,18 @@ class ARAView:
         truth = domain[["bucket", "media_source", "campaign", "country", "question", "value_bucket", "true_value"]].copy()
         truth["true_estimate"] = truth["true_value"] / scaling
         conv = self.conversion_truth
-        att = conv[(conv["conversion"] == "purchase") & conv["source_event_id"].notna()]
-        att = att.drop(columns=["media_source"]).merge(
-            self.sources[["source_event_id", "media_source", "campaign", "country"]], on="source_event_id", how="left")
+        sel = ((conv["conversion"] == "purchase") & conv["source_event_id"].notna()).to_numpy(dtype=bool)
+        att = conv[sel]
+        pos = self._conversion_source
+        if pos is not None and len(pos) == len(conv) and (pos[sel] >= 0).all():
+            # the merge below, by position (source IDs are unique, every attributed source is known)
+            att = att.drop(columns=["media_source"]).reset_index(drop=True)
+            for col in ("media_source", "campaign", "country"):
+                att[col] = self.sources[col].array.take(pos[sel])
+        else:
+            att = att.drop(columns=["media_source"]).merge(
+                self.sources[["source_event_id", "media_source", "campaign", "country"]], on="source_event_id",
+                how="left")
         att = att.assign(value_bucket=np.digitize(att["revenue"].to_numpy(float), cfg["value_edges"]))
         g = att.groupby(["media_source", "campaign", "country", "value_bucket"], observed=True)
         measured = pd.DataFrame({"true_conversions": g.size(), "true_revenue": g["revenue"].sum()}).reset_index()
@@ -286,15 +297,19 @@ def ara_view(world, epsilon: float = ps.DEFAULT_EPSILON, *, seed: int = 0, sourc
     # every touch's person as a row of ``users`` (one hash lookup per touch; -1: not a person, e.g.
     # a fabricated device); platform, country and the person code used to match triggers follow
     users = world.users
-    user_index = pd.Index(users["user_id"].to_numpy(dtype=object))
-    if not user_index.is_unique:
-        raise ValueError("world.users has repeated user_id values")
+    ix = world_index(world)
     t = world.touches
-    t_upos = user_index.get_indexer(t["user_id"].to_numpy(dtype=object))
-    u_platform = users["platform"].to_numpy(dtype=object)
-    t_platform = np.where(t_upos >= 0, u_platform[np.maximum(t_upos, 0)] if len(users) else None, None)
-    keep = pd.Series(t_platform, dtype=object).isin(list(platforms)).to_numpy()
-    t = t.loc[keep]
+    if ix is not None:  # a generated world: every touch's row of ``users`` from its index
+        user_index = None
+        t_upos = ix.touch_user
+    else:
+        user_index = pd.Index(users["user_id"].to_numpy(dtype=object))
+        if not user_index.is_unique:
+            raise ValueError("world.users has repeated user_id values")
+        t_upos = user_index.get_indexer(t["user_id"].to_numpy(dtype=object))
+    u_ok = users["platform"].isin(list(platforms)).to_numpy(dtype=bool)
+    keep = np.where(t_upos >= 0, u_ok[np.maximum(t_upos, 0)] if len(users) else False, False)
+    t = t[["touch_id", "user_id", "media_source", "campaign", "site_id", "touch_type", "touch_time"]].loc[keep]
     t_upos = t_upos[keep]
     n_src = len(t)
     src_is_click = (t["touch_type"] == "click").to_numpy()
@@ -314,9 +329,15 @@ def ara_view(world, epsilon: float = ps.DEFAULT_EPSILON, *, seed: int = 0, sourc
 
     # ---- triggers (conversions on the chosen platforms) -------------------------------------
     inst = world.installs
-    inst = inst[inst["platform"].isin(list(platforms))]
+    inst_ok = inst["platform"].isin(list(platforms)).to_numpy(dtype=bool)
+    inst = inst[inst_ok]
     ev = world.events
-    ev = ev[ev["event_name"].isin(["sign_up", "purchase"]) & ev["install_id"].isin(inst["install_id"])]
+    ev_ok = ev["event_name"].isin(["sign_up", "purchase"]).to_numpy(dtype=bool).copy()
+    if ix is not None:
+        ev_ok &= inst_ok[ix.event_install]
+    else:
+        ev_ok &= ev["install_id"].isin(inst["install_id"]).to_numpy(dtype=bool)
+    ev = ev[ev_ok]
     conv_id = np.concatenate([inst["install_id"].to_numpy(dtype=object), ev["event_id"].to_numpy(dtype=object)])
     conv_name = np.concatenate([np.full(len(inst), "install", dtype=object), ev["event_name"].to_numpy(dtype=object)])
     conv_user = np.concatenate([inst["user_id"].to_numpy(dtype=object), ev["user_id"].to_numpy(dtype=object)])
@@ -325,7 +346,10 @@ def ara_view(world, epsilon: float = ps.DEFAULT_EPSILON, *, seed: int = 0, sourc
     order = np.lexsort((np.arange(len(conv_id)), conv_time))
     conv_id, conv_name, conv_user, conv_time, conv_rev = (a[order] for a in
                                                           (conv_id, conv_name, conv_user, conv_time, conv_rev))
-    conv_user_codes = user_index.get_indexer(conv_user)
+    if ix is not None:
+        conv_user_codes = np.concatenate([ix.install_user[inst_ok], ix.install_user[ix.event_install[ev_ok]]])[order]
+    else:
+        conv_user_codes = user_index.get_indexer(conv_user)
     conv_user_codes[conv_user_codes >= 0] = np.where(has_source[conv_user_codes[conv_user_codes >= 0]],
                                                      conv_user_codes[conv_user_codes >= 0], -1)
     # -1: the user has no source
@@ -426,7 +450,7 @@ def ara_view(world, epsilon: float = ps.DEFAULT_EPSILON, *, seed: int = 0, sourc
 
     # ---- aggregatable reports -------------------------------------------------------------
     # campaign names repeat across networks, so the campaign key piece numbers (network, campaign) pairs
-    pairs = unique_pairs(world.touches, "media_source", "campaign").dropna().sort_values(
+    pairs = touch_campaign_pairs(world).dropna().sort_values(
         ["media_source", "campaign"])
     pair_net = pairs["media_source"].to_numpy(dtype=object)
     campaigns = pairs["campaign"].to_numpy(dtype=object)
@@ -510,4 +534,4 @@ def ara_view(world, epsilon: float = ps.DEFAULT_EPSILON, *, seed: int = 0, sourc
     }
     return ARAView(sources=sources, event_reports=event_reports, contributions=contributions,
                    source_truth=source_truth, report_truth=report_truth, conversion_truth=conversion_truth,
-                   config=config)
+                   config=config, _conversion_source=np.where(attributed, a_src, -1) if ix is not None else None)

@@ -41,12 +41,17 @@ import numpy as np
 import pandas as pd
 
 from helpers.attribution import attribute_installs
+from helpers.synth.world import world_index
 
 __all__ = ["MMPView", "TRUTH_COLUMNS", "mmp_view"]
 
 #: Columns of the world that only the simulator knows; an MMP view never has them.
 TRUTH_COLUMNS: tuple[str, ...] = ("user_id", "true_source", "acquisition", "fraud_type",
                                   "is_reinstall", "previous_install_time")
+
+#: Touch columns :func:`helpers.attribution.attribute_installs` reads.
+_ATTRIBUTION_TOUCH_COLUMNS: tuple[str, ...] = ("touch_id", "device_id", "fingerprint", "media_source", "campaign",
+                                               "site_id", "touch_type", "touch_time", "is_retargeting")
 
 #: Attribution columns copied from each install onto its in-app events.
 EVENT_ATTRIBUTION_COLUMNS: tuple[str, ...] = ("media_source", "campaign", "site_id", "match_type",
@@ -84,7 +89,7 @@ def _visible(df: pd.DataFrame) -> pd.DataFrame:
     return df.drop(columns=[c for c in TRUTH_COLUMNS if c in df.columns])
 
 
-def _attach(events: pd.DataFrame, attribution: pd.DataFrame) -> pd.DataFrame:
+def _attach(events: pd.DataFrame, attribution: pd.DataFrame, pos: np.ndarray | None = None) -> pd.DataFrame:
     """``events.merge(attribution, on="install_id", how="left", validate="many_to_one")``, by position.
 
     Looking each event's install up in a hash table of the (fewer, unique) install IDs and taking
@@ -92,8 +97,11 @@ def _attach(events: pd.DataFrame, attribution: pd.DataFrame) -> pd.DataFrame:
     the same. Unusual inputs (duplicate install IDs, events of unknown installs, clashing column
     names) go through the merge itself, with its errors and NA filling.
     """
-    ids = pd.Index(attribution["install_id"].to_numpy(dtype=object))
     extra = [c for c in attribution.columns if c != "install_id"]
+    if pos is not None and not set(extra) & set(events.columns):  # each event's install row, known already
+        out = events.reset_index(drop=True)
+        return pd.concat([out, attribution[extra].iloc[pos].reset_index(drop=True)], axis=1)
+    ids = pd.Index(attribution["install_id"].to_numpy(dtype=object))
     if ids.is_unique and not set(extra) & set(events.columns):
         pos = ids.get_indexer(events["install_id"].to_numpy(dtype=object))
         if len(pos) == 0 or pos.min() >= 0:
@@ -123,21 +131,36 @@ def mmp_view(world, **attribution_options) -> MMPView:
     ``reattribution_window="90D"``, ``self_attributing=...``). Deterministic: the same world gives
     the same view (attribution involves no randomness).
     """
+    ix = world_index(world)
     touches = _visible(world.touches)
+    if ix is not None:
+        # only touches that share a device ID or a fingerprint with some install can ever be credited:
+        # leave the others out (found on the index's integer codes; the attribution is the same)
+        has_install = np.zeros(len(world.users), dtype=bool)
+        has_install[ix.install_user] = True
+        device_match = has_install & world.users["device_id"].notna().to_numpy()
+        fp_match = pd.Series(ix.touch_fingerprint).isin(np.unique(ix.user_fingerprint[ix.install_user])).to_numpy()
+        cols = [c for c in touches.columns if c in _ATTRIBUTION_TOUCH_COLUMNS]
+        touches = touches[cols][device_match[ix.touch_user] | fp_match]
     installs = _visible(world.installs)
     attributed = attribute_installs(touches, installs, **attribution_options)
 
     events = _visible(world.events)
     cols = ["install_id"] + [c for c in EVENT_ATTRIBUTION_COLUMNS if c in attributed.columns]
-    events = _attach(events, attributed[cols])
+    events = _attach(events, attributed[cols], None if ix is None else ix.event_install)
 
     inst = world.installs
     truth_cols = [c for c in ("install_id", "user_id", "platform", "country", "true_source", "is_reinstall",
                               "fraud_type") if c in inst.columns]
     truth = inst[truth_cols].copy()
     if "att_consent" in world.users.columns and "user_id" in truth.columns:
+        if ix is not None:  # every install's row of ``users`` is known
+            consent = pd.Series(pd.array(world.users["att_consent"].to_numpy(dtype=bool)[ix.install_user],
+                                         dtype="boolean"), index=truth.index)
+        else:
+            consent = _lookup_consent(world.users, truth["user_id"])
         truth.insert(truth_cols.index("country") + 1 if "country" in truth_cols else len(truth.columns),
-                     "att_consent", _lookup_consent(world.users, truth["user_id"]))
+                     "att_consent", consent)
     truth = truth.reset_index(drop=True)
     return MMPView(installs=attributed.reset_index(drop=True), events=events, truth=truth,
                    options=dict(attribution_options))

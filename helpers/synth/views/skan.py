@@ -52,6 +52,7 @@ import pandas as pd
 
 from helpers.skan import WINDOWS, ConversionSchema, sign_postback
 from helpers.synth.scenarios import COUNTRIES, NETWORK_NAMES
+from helpers.synth.world import touch_campaign_pairs, world_index
 
 __all__ = ["DEFAULT_SCHEMA", "DEFAULT_TIER_THRESHOLDS", "SkanView", "postbacks_to_json", "postbacks_to_jsonl",
            "skan_postbacks", "skan_view", "source_identifier_map"]
@@ -117,10 +118,11 @@ def unique_pairs(df: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
     return df[[a, b]].iloc[np.sort(first)]
 
 
+
 def source_identifier_map(world) -> pd.DataFrame:
     """The advertiser's campaign codes: ``campaign_code`` (the last two digits of a source identifier),
     ``media_source``, ``campaign``. Codes run from 1 in network order, then campaign name."""
-    pairs = unique_pairs(world.touches, "media_source", "campaign")
+    pairs = touch_campaign_pairs(world)
     pairs = pairs.assign(_o=pairs["media_source"].map(_network_order)).sort_values(["_o", "media_source", "campaign"])
     if len(pairs) > 99:
         raise ValueError(f"{len(pairs)} campaigns do not fit in two source-identifier digits (99 at most)")
@@ -216,28 +218,49 @@ def skan_view(world, schema: ConversionSchema | None = None, *, seed: int, lock_
     country_digit = np.where(country_digit <= 0, 9, country_digit)
 
     # ---- qualifying touches -------------------------------------------------------------------------
-    t = world.touches
-    src_codes, src_names = pd.factorize(t["media_source"])
-    src_order = np.array([_network_order(x) for x in src_names] + [len(NETWORK_NAMES)], dtype=np.int64)
-    src_ok = np.array([x in nets_ok for x in src_names] + [False])
-    # people with an iOS install as integer codes: one hash lookup per touch, then integer joins
-    i_ucode, i_uniq = pd.factorize(pd.Series(i_user, dtype=object))
-    t_ucode = pd.Index(i_uniq, dtype=object).get_indexer(t["user_id"].to_numpy(dtype=object))
-    tmask = src_ok[src_codes] & (t_ucode >= 0)
-    src_codes = src_codes[tmask]
-    if "fraud_type" in t.columns:
-        tmask &= t["fraud_type"].isna().to_numpy()
-    t = t[tmask]
-    t_ucode = t_ucode[tmask]
     camp_map = source_identifier_map(world)
-    code_of = pd.Series(camp_map["campaign_code"].to_numpy(),
-                        index=pd.MultiIndex.from_arrays([camp_map["media_source"], camp_map["campaign"]]))
-    t_code = code_of.reindex(pd.MultiIndex.from_arrays([t["media_source"], t["campaign"]])).to_numpy()
-    site_codes, site_names = pd.factorize(t["site_id"], sort=True)
-    pair = pd.DataFrame({"user_id": t_ucode.astype(np.int64), "tt": _seconds(t["touch_time"]),
-                         "fid": (t["touch_type"] == "click").to_numpy(dtype=np.int8),
-                         "net": src_order[src_codes],
-                         "code": t_code.astype(np.int64), "site": site_codes.astype(np.int64)})
+    ix = world_index(world)
+    if ix is not None:
+        # a generated world: integer person, campaign and site codes from its index (same result)
+        i_ucode = ix.install_user[keep]
+        has_ios = np.zeros(len(world.users), dtype=bool)
+        has_ios[i_ucode] = True
+        t_net = ix.campaign_network[ix.touch_campaign]
+        net_ok = np.array([x in nets_ok for x in NETWORK_NAMES])
+        tmask = net_ok[t_net] & has_ios[ix.touch_user]
+        t_ucode = ix.touch_user[tmask]
+        code_by_camp = pd.MultiIndex.from_arrays([camp_map["media_source"], camp_map["campaign"]]).get_indexer(
+            pd.MultiIndex.from_tuples(ix.campaigns)) + 1
+        t_code = code_by_camp[ix.touch_campaign[tmask]]
+        t_site = ix.touch_site[tmask]
+        present = np.flatnonzero(np.bincount(t_site, minlength=len(ix.sites)))
+        rank = np.zeros(len(ix.sites), dtype=np.int64)
+        rank[present[np.argsort(ix.sites[present].astype(str), kind="stable")]] = np.arange(len(present))
+        pair = pd.DataFrame({"user_id": t_ucode.astype(np.int64), "tt": _seconds(world.touches["touch_time"])[tmask],
+                             "fid": ix.touch_click[tmask].astype(np.int8), "net": t_net[tmask],
+                             "code": t_code.astype(np.int64), "site": rank[t_site]})
+    else:
+        t = world.touches
+        src_codes, src_names = pd.factorize(t["media_source"])
+        src_order = np.array([_network_order(x) for x in src_names] + [len(NETWORK_NAMES)], dtype=np.int64)
+        src_ok = np.array([x in nets_ok for x in src_names] + [False])
+        # people with an iOS install as integer codes: one hash lookup per touch, then integer joins
+        i_ucode, i_uniq = pd.factorize(pd.Series(i_user, dtype=object))
+        t_ucode = pd.Index(i_uniq, dtype=object).get_indexer(t["user_id"].to_numpy(dtype=object))
+        tmask = src_ok[src_codes] & (t_ucode >= 0)
+        src_codes = src_codes[tmask]
+        if "fraud_type" in t.columns:
+            tmask &= t["fraud_type"].isna().to_numpy()
+        t = t[tmask]
+        t_ucode = t_ucode[tmask]
+        code_of = pd.Series(camp_map["campaign_code"].to_numpy(),
+                            index=pd.MultiIndex.from_arrays([camp_map["media_source"], camp_map["campaign"]]))
+        t_code = code_of.reindex(pd.MultiIndex.from_arrays([t["media_source"], t["campaign"]])).to_numpy()
+        site_codes, site_names = pd.factorize(t["site_id"], sort=True)
+        pair = pd.DataFrame({"user_id": t_ucode.astype(np.int64), "tt": _seconds(t["touch_time"]),
+                             "fid": (t["touch_type"] == "click").to_numpy(dtype=np.int8),
+                             "net": src_order[src_codes],
+                             "code": t_code.astype(np.int64), "site": site_codes.astype(np.int64)})
     pair = pair.merge(pd.DataFrame({"user_id": i_ucode.astype(np.int64), "inst": np.arange(len(ins))}), on="user_id",
                       how="inner")
     inst = pair["inst"].to_numpy()
@@ -279,7 +302,12 @@ def skan_view(world, schema: ConversionSchema | None = None, *, seed: int, lock_
     inst_to_w = np.full(len(ins), -1, dtype=np.int64)
     inst_to_w[a_inst[w_rows]] = np.arange(n_w)
     ev = world.events
-    e_inst = pd.Index(ins["install_id"]).get_indexer(ev["install_id"])
+    if ix is not None:
+        row_in_ins = np.full(len(keep), -1, dtype=np.int64)
+        row_in_ins[keep] = np.arange(len(ins))
+        e_inst = row_in_ins[ix.event_install]
+    else:
+        e_inst = pd.Index(ins["install_id"]).get_indexer(ev["install_id"])
     e_w = np.where(e_inst >= 0, inst_to_w[np.maximum(e_inst, 0)], -1)
     em = e_w >= 0
     e_w = e_w[em]
