@@ -50,16 +50,21 @@ c.Exchange.root = _exchange
 # --- autograde -------------------------------------------------------------------------------
 # A deleted test cell is put back and graded (0 points) instead of silently needing a manual grade.
 c.OverwriteCells.add_missing_cells = True
+# Learner code runs in a bubblewrap sandbox; the test cells run outside it, in a trusted runner,
+# on the answers handed over as plain data (grading/execute.py, grading/sandbox.py).
 # Per-cell limit; a plain infinite loop is interrupted after this, a loop that swallows the
-# interrupt makes the whole submission "failed to grade" a few seconds later (IOPub timeout).
-c.Execute.timeout = int(os.environ.get("MMA_EXECUTE_TIMEOUT", "60"))
+# interrupt makes the whole submission "failed to grade".
+c.SandboxedExecute.timeout = int(os.environ.get("MMA_EXECUTE_TIMEOUT", "60"))
+c.Execute.timeout = c.SandboxedExecute.timeout  # for `nbgrader validate` and stock configs
+# Without a working sandbox, grading refuses to run unless the instructor passed --unsafe.
+c.SandboxedExecute.unsafe = os.environ.get("MMA_GRADING_UNSAFE") == "1"
 # ipykernel 7.4 prints "Kernel is running over TCP without encryption" for every kernel (the
 # IPC transport breaks nbgrader, see the toolchain probe); the kernel's own log is noise here.
 c.Execute.extra_arguments = ["--IPKernelApp.log_level=ERROR"]
 # Stock nbgrader gives 0 points to any grade cell that wrote to stderr (warnings included).
-# StderrToStdout runs right after Execute: warnings stay visible, real errors still fail.
+# StderrToStdout runs right after the execution step: warnings stay visible, real errors still fail.
 c.Autograde.autograde_preprocessors = [
-    "nbgrader.preprocessors.Execute",
+    "grading.execute.SandboxedExecute",
     "grading.preprocessors.StderrToStdout",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
