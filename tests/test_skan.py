@@ -469,3 +469,27 @@ def test_postbacks_frame_of_the_simulated_world_round_trips():
     truth_tier = view.truth.set_index("transaction_id")["tier"]
     wins = frame[frame["did_win"].astype(bool)]
     assert (wins["tier_at_least"].to_numpy() <= truth_tier.loc[wins["transaction_id"]].to_numpy()).all()
+
+
+# ---- documentation ---------------------------------------------------------------------------------------
+
+
+def test_doctests_and_cli_messages():
+    import doctest
+    import re
+
+    import helpers.skan.postbacks
+    import helpers.skan.schema
+    from helpers.messages import has
+
+    for module in (skan, helpers.skan.postbacks, helpers.skan.schema):
+        result = doctest.testmod(module)
+        assert result.failed == 0 and result.attempted > 0, module.__name__
+    used = set()
+    for name in ("cli.py", "reader.py"):
+        used |= set(re.findall(r"""t\(\s*f?["'](skan_cli\.[a-z_.{}]+)["']""",
+                               (Path(skan.__file__).parent / name).read_text(encoding="utf-8")))
+    statuses = {f"skan_cli.{s}" for s in ("valid", "invalid", "malformed", "unreadable")}
+    used = {u for u in used if "{" not in u} | statuses
+    assert len(used) > 15
+    assert [k for k in sorted(used) if not has(k)] == []
