@@ -24,6 +24,7 @@ that need Universal Link matching or routing (:func:`link_outcomes`, :func:`rout
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -46,6 +47,7 @@ __all__ = [
     "deferred_match",
     "deferred_match_rates",
     "route_clicks",
+    "route_table",
     "link_outcomes",
     "urls_for_paths",
 ]
@@ -337,7 +339,8 @@ def link_outcomes(aasa: Any, urls: Iterable[str], domain: str | None = None) -> 
     """For each URL: does this AASA file open the app (iOS Universal Link), and which rule decided.
 
     Uses :func:`helpers.deeplinks.explain_universal_link`. Columns ``url``, ``opens_app`` (bool),
-    ``app_ids`` (comma-separated), ``rule`` (``"details[i] rule j"``, ``"none"`` when no rule
+    ``app_ids`` (comma-separated), ``rule`` (the deciding rule as written, with its place, e.g.
+    ``paths[1] "/cleaning/*"``; prefixed ``details[i].`` after the first entry; ``"none"`` when no rule
     matched), ``excluded`` (an ``exclude`` / ``NOT`` rule matched) and ``reason`` (Apple's rule in words).
     Identical URLs are evaluated once.
     """
@@ -349,7 +352,12 @@ def link_outcomes(aasa: Any, urls: Iterable[str], domain: str | None = None) -> 
     for url in urls:
         if url not in cache:
             d = explain_universal_link(aasa, url, domain=domain)
-            rule = "none" if d.rule_index is None else f"details[{d.detail_index}] rule {d.rule_index}"
+            if d.rule_index is None:
+                rule = "none"
+            else:
+                rule = f"{d.format}[{d.rule_index}] {json.dumps(d.rule, ensure_ascii=False)}"
+                if d.detail_index:
+                    rule = f"details[{d.detail_index}].{rule}"
             cache[url] = (bool(d.app_ids), ", ".join(d.app_ids), rule,
                           bool(d.excluded), d.reason)
         rows.append((url, *cache[url]))
@@ -380,3 +388,20 @@ def route_clicks(clicks: pd.DataFrame, config: Any, path_column: str = "landing_
         url.append(u)
         deferred.append(f)
     return clicks.assign(destination=dest, route_url=url, deferred=deferred)
+
+
+def route_table(config: Any, path: str = "/", params: Mapping[str, str] | None = None,
+                platforms: Sequence[str] = ("ios", "android")) -> pd.DataFrame:
+    """Where one link sends people in every situation: one row per platform × app installed or not.
+
+    Calls :func:`helpers.deeplinks.route_link` for each pair. Columns ``platform``,
+    ``app_installed``, ``destination``, ``deferred``, ``url`` and ``reason``.
+    """
+    from helpers.deeplinks import route_link
+
+    rows = []
+    for platform in platforms:
+        for installed in (True, False):
+            r = route_link(config, platform, installed, path=path, params=dict(params) if params else None)
+            rows.append((platform, installed, r.destination, bool(r.deferred), r.url, r.reason))
+    return pd.DataFrame(rows, columns=["platform", "app_installed", "destination", "deferred", "url", "reason"])

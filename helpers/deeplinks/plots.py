@@ -60,15 +60,17 @@ def _percent_axis(ax: Any) -> None:
 
 @_styled
 def rate_bars(table: pd.DataFrame, rate: str = "conversion_rate", *, low: str | None = "conversion_low",
-              high: str | None = "conversion_high", highlight: Any = None, ax: Any = None,
+              high: str | None = "conversion_high", count: str = "clicks", highlight: Any = None, ax: Any = None,
               title: str | None = None, xlabel: str | None = None, ylabel: str | None = None) -> Any:
     """One bar per group of a :func:`~helpers.deeplinks.journeys.funnel` table, with its interval.
 
     ``rate``: the column drawn (``conversion_rate`` or ``open_rate``); ``low``/``high``: the
     interval columns drawn as error bars (``None`` for none). The bar of ``highlight`` (a group
-    label) is drawn in green. Each bar is labelled with its rate and its number of clicks.
+    label) is drawn in green. Each bar is labelled with its rate and its ``count`` column (the
+    number of clicks, or of installs for a match rate). Titles: ``plots.deeplinks_rates``,
+    ``plots.deeplinks_open_rate`` or ``plots.deeplinks_match_rate`` by ``rate``.
     """
-    cols = [rate, "clicks"] + [c for c in (low, high) if c]
+    cols = [rate, count] + [c for c in (low, high) if c]
     data = _require(table, cols, "table")
     names = _group_names(data.index)
     values = data[rate].to_numpy(dtype=float)
@@ -79,8 +81,9 @@ def rate_bars(table: pd.DataFrame, rate: str = "conversion_rate", *, low: str | 
     if low and high:
         err = np.vstack([values - data[low].to_numpy(dtype=float), data[high].to_numpy(dtype=float) - values])
         ax.errorbar(x, values, yerr=np.clip(err, 0, None), fmt="none", ecolor="#333333", capsize=4, linewidth=1)
-    ax.bar_label(bars, labels=[t("plots.deeplinks_rates.bar", rate=f"{v:.0%}", n=f"{n:,}")
-                               for v, n in zip(values, data["clicks"], strict=True)],
+    unit = "bar" if count == "clicks" else "bar_other"
+    ax.bar_label(bars, labels=[t(f"plots.deeplinks_rates.{unit}", rate=f"{v:.0%}", n=f"{n:,}", what=count)
+                               for v, n in zip(values, data[count], strict=True)],
                  padding=2, fontsize=8, label_type="center", color="white")
     ax.set_xticks(x, names)
     if len(data) > 5:
@@ -90,7 +93,7 @@ def rate_bars(table: pd.DataFrame, rate: str = "conversion_rate", *, low: str | 
     top = data[high].max() if (low and high) else values.max(initial=0)
     ax.set_ylim(0, max(float(np.nan_to_num(top)) * 1.15, 0.05))
     _percent_axis(ax)
-    key = "deeplinks_open_rate" if rate == "open_rate" else "deeplinks_rates"
+    key = {"open_rate": "deeplinks_open_rate", "match_rate": "deeplinks_match_rate"}.get(rate, "deeplinks_rates")
     return finish(ax, key, title=title, xlabel=xlabel, ylabel=ylabel)
 
 
@@ -210,7 +213,7 @@ def destinations(routed: pd.DataFrame, by: str = "platform", *, ax: Any = None, 
     data = _require(routed, [by, "destination"], "routed")
     table = pd.crosstab(data[by].astype(str), data["destination"].astype(str))
     order = [d for d in DESTINATION_COLORS if d in table.columns] + sorted(set(table.columns) - set(DESTINATION_COLORS))
-    table = table[order]
+    table = table.loc[table.sum(axis=1).sort_values(ascending=False).index, order]
     ax = _axes(ax, figsize=(max(6.0, 0.9 * len(table) + 3), 4.2))
     x = np.arange(len(table))
     bottom = np.zeros(len(table))
@@ -222,6 +225,10 @@ def destinations(routed: pd.DataFrame, by: str = "platform", *, ax: Any = None, 
                      color="white")
         bottom += values
     ax.set_xticks(x, list(table.index))
+    if len(table) > 4:
+        ax.tick_params(axis="x", labelrotation=30)
+        for tick in ax.get_xticklabels():
+            tick.set_horizontalalignment("right")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return finish(ax, "deeplinks_destinations", title=title, xlabel=xlabel, ylabel=ylabel, by=by)
 

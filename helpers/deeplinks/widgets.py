@@ -3,6 +3,8 @@
 * :func:`link_tester` (lesson 03.2): type a link and see whether an AASA file opens the app, which
   rule decided and why (:func:`helpers.deeplinks.explain_universal_link`); the rules of the file are
   listed with the deciding one marked (:func:`rule_table`).
+* :func:`route_explorer` (lesson 03.4): pick a platform, whether the app is installed, a page and a
+  campaign, and see where one link sends the person (:func:`helpers.deeplinks.route_link`).
 * :func:`funnel_explorer` (lesson 03.5): split the deep-link clicks by landing page, link kind,
   platform or source, filter them, and read conversions per click with 95% intervals
   (:func:`funnel_view`, on :func:`helpers.deeplinks.journeys.funnel`).
@@ -33,7 +35,7 @@ from helpers.deeplinks.journeys import funnel, page_group
 from helpers.messages import t
 
 __all__ = ["SPLITS", "funnel_view", "FunnelExplorer", "funnel_explorer", "rule_table", "LinkTester",
-           "link_tester"]
+           "link_tester", "RouteExplorer", "route_explorer"]
 
 #: How the funnel explorer can split the clicks: label key → column (``landing_page`` groups
 #: numbered item pages with :func:`~helpers.deeplinks.journeys.page_group`).
@@ -290,3 +292,62 @@ class LinkTester:
 def link_tester(aasa: Any, domain: str | None = None, url: str = "") -> LinkTester:
     """The link tester of lesson 03.2 for one AASA file (parsed JSON or its text)."""
     return LinkTester(aasa, domain=domain, url=url)
+
+
+# ------------------------------------------------------------------------------------------ route explorer
+class RouteExplorer:
+    """Controls for platform, app installed, page and campaign; shows where the link sends the person.
+
+    Readable state: :attr:`route` (the current :class:`helpers.deeplinks.Route`) and the controls
+    :attr:`platform`, :attr:`installed`, :attr:`path`, :attr:`campaign`.
+    """
+
+    def __init__(self, config: Any, paths: list[str] | tuple[str, ...] = ("/",), campaign: str = ""):
+        import ipywidgets as w
+
+        if not paths:
+            raise InputError("paths must list at least one page, e.g. ['/cleaning/aircon']")
+        self._config = config
+        style = {"description_width": "initial"}
+        self.platform = w.ToggleButtons(options=["ios", "android", "desktop"], value="ios",
+                                        description=t("deeplinks_widgets.route.platform"), style=style)
+        self.installed = w.Checkbox(value=False, description=t("deeplinks_widgets.route.installed"), indent=False)
+        self.path = w.Dropdown(options=list(paths), value=list(paths)[0], description=t("deeplinks_widgets.route.path"),
+                               style=style, layout=w.Layout(width="420px"))
+        self.campaign = w.Text(value=campaign, description=t("deeplinks_widgets.route.campaign"), style=style,
+                               continuous_update=False, layout=w.Layout(width="420px"))
+        self.result = w.HTML()
+        self.box = w.VBox([
+            w.HTML(f"<b>{t('deeplinks_widgets.route.title')}</b><br><small>{t('deeplinks_widgets.route.help')}</small>"),
+            self.platform, self.installed, self.path, self.campaign, self.result,
+        ])
+        self.route: Any = None
+        for control in (self.platform, self.installed, self.path, self.campaign):
+            control.observe(lambda _change: self.update(), names="value")
+        self.update()
+
+    def update(self) -> None:
+        from helpers.deeplinks import route_link
+
+        params = {"utm_campaign": self.campaign.value.strip()} if self.campaign.value.strip() else None
+        self.route = route_link(self._config, self.platform.value, bool(self.installed.value), path=self.path.value,
+                                params=params)
+        r = self.route
+        self.result.value = t("deeplinks_widgets.route.result",
+                              destination=html.escape(t(f"plots.deeplinks_destinations.names.{r.destination}")),
+                              deferred=t("deeplinks_widgets.route.deferred") if r.deferred else "",
+                              reason=html.escape(r.reason), url=html.escape(r.url))
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.box)
+
+    def __repr__(self) -> str:
+        return (f"<RouteExplorer platform={self.platform.value!r} installed={self.installed.value} "
+                f"destination={self.route.destination!r}>")
+
+
+def route_explorer(config: Any, paths: list[str] | tuple[str, ...] = ("/",), campaign: str = "") -> RouteExplorer:
+    """The route explorer of lesson 03.4 for a :class:`helpers.deeplinks.LinkConfig` and the app's pages."""
+    return RouteExplorer(config, paths=paths, campaign=campaign)
