@@ -100,7 +100,8 @@ def _silence_library_noise() -> None:
 def context() -> Context:
     """One NbGraderAPI per (grading root, gradebook URL), created on first use."""
     root = grading_root()
-    key = (str(root), os.environ.get("MMA_GRADEBOOK_URL", ""), os.environ.get("MMA_EXECUTE_TIMEOUT", ""))
+    key = (str(root), os.environ.get("MMA_GRADEBOOK_URL", ""), os.environ.get("MMA_EXECUTE_TIMEOUT", ""),
+           os.environ.get("MMA_GRADING_UNSAFE", ""))
     if key in _CONTEXTS:
         return _CONTEXTS[key]
     if not CONFIG_FILE.is_file():
@@ -316,6 +317,10 @@ def _reason(result: dict, long: bool = False) -> str:
         (r"Timeout waiting for IOPub|CellTimeoutError", "a cell ran past the time limit and could not be "
                                                         "interrupted"),
         (r"Kernel didn't respond", "the kernel did not start"),
+        (r"output limit", "the notebook printed more output than allowed (output limit)"),
+        (r"refusing to run untrusted code", "no sandbox available (see `python -m grading autograde --help`)"),
+        (r"NotJSONError|Notebook does not appear to be JSON|Unreadable Notebook|BadZipFile",
+         "the submitted notebook file is not a valid notebook"),
     ]:
         if re.search(pattern, logtext + "\n" + "\n".join(tb)):
             detail = next((x for x in lines if re.search(pattern, x)), "")
@@ -405,33 +410,146 @@ def _restore_manual(ctx: Context, aid: str, sid: str, snap: dict | None) -> int:
     return restored
 
 
+def _symlinks(folder: Path) -> list[str]:
+    """Symbolic links inside a submission folder (relative paths)."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        for name in dirnames + filenames:
+            full = Path(dirpath) / name
+            if full.is_symlink():
+                found.append(str(full.relative_to(folder)))
+    return sorted(found)
+
+
 def autograde_one(ctx: Context, aid: str, sid: str) -> dict:
+    links = _symlinks(ctx.root / "submitted" / sid / aid)
+    if links:
+        # nbgrader would follow them (a link to source/ would be graded as the learner's notebook)
+        result = {"success": False, "log": "", "error": "symbolic links in the submission: " + ", ".join(links)}
+        reason = (f"the submission contains symbolic links ({', '.join(links[:5])}); not graded: "
+                  "submissions must be plain files")
+        return _record(ctx, aid, sid, result, reason, 0.0, 0)
     ctx.noise.released = _released_checksums(ctx, aid)
     snap = _snapshot_manual(ctx, aid, sid)
     t0 = time.monotonic()
-    result = ctx.api.autograde(aid, sid)  # force=True: re-running replaces the previous autograde
+    try:
+        result = ctx.api.autograde(aid, sid)  # force=True: re-running replaces the previous autograde
+    except Exception as exc:  # noqa: BLE001 -- one submission must never stop the batch
+        result = {"success": False, "log": "", "error": f"{type(exc).__name__}: {exc}"}
     took = round(time.monotonic() - t0, 2)
     restored = _restore_manual(ctx, aid, sid, snap)
+    return _record(ctx, aid, sid, result, None, took, restored)
+
+
+def _mask(text: str, db_url: str) -> str:
+    """``text`` with the gradebook password (if any) replaced by ``***``."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        pw = make_url(db_url).password
+    except Exception:  # noqa: BLE001
+        pw = None
+    if pw:
+        text = text.replace(str(pw), "***")
+    return re.sub(r"(\w+(?:\+\w+)?://[^:/@\s]+):[^@\s]*@", r"\1:***@", text)
+
+
+def _record(ctx: Context, aid: str, sid: str, result: dict, reason: str | None, took: float,
+            restored: int) -> dict:
     logtext = result.get("log") or ""
     notes = [m.group(1) for m in re.finditer(r"No submitted file: (\S+)", logtext)]
     record = {
         "student": sid,
         "assignment": aid,
         "status": GRADED if result["success"] else FAILED,
-        "reason": "" if result["success"] else _reason(result),
+        "reason": reason or ("" if result["success"] else _reason(result)),
         "graded_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": took,
         "manual_grades_restored": restored,
     }
     if notes:
         record["reason"] = "missing notebook(s): " + ", ".join(Path(n).name for n in notes)
+    record["reason"] = _mask(record["reason"], ctx.db_url)
     sp = status_path(ctx.root, aid, sid)
-    write_atomic(sp.with_suffix(".log"), logtext + ("\n" + result["error"] if result.get("error") else ""))
+    text = logtext + ("\n" + result["error"] if result.get("error") else "")
+    write_atomic(sp.with_suffix(".log"), _mask(text, ctx.db_url))
     write_atomic(sp, json.dumps(record, indent=1) + "\n")
     return record
 
 
+def _default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _worker_init(env: dict) -> None:
+    os.environ.clear()
+    os.environ.update(env)
+    _silence_library_noise()
+
+
+def _worker_job(aid: str, sid: str) -> dict:
+    with warnings.catch_warnings():
+        _silence_library_noise()
+        return autograde_one(context(), aid, sid)
+
+
+def _say_record(rec: dict) -> None:
+    sid = rec["student"]
+    if rec["status"] == GRADED:
+        extra = f"; {rec['reason']}" if rec["reason"] else ""
+        extra += f"; {rec['manual_grades_restored']} manual grade(s) restored" \
+            if rec["manual_grades_restored"] else ""
+        say(f"  {sid:<20} graded ({rec['seconds']:.1f} s){extra}")
+    else:
+        say(f"  {sid:<20} FAILED TO GRADE ({rec['seconds']:.1f} s): {rec['reason']}")
+
+
+def _run_jobs(ctx: Context, jobs: list[tuple[str, str]], workers: int) -> list[dict]:
+    """Autograde ``jobs`` [(assignment, student)]: in this process, or in ``workers`` processes."""
+    records = []
+    if workers <= 1 or len(jobs) <= 1:
+        for aid, sid in jobs:
+            rec = autograde_one(ctx, aid, sid)
+            _say_record(rec)
+            records.append(rec)
+        return records
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    mp = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp, initializer=_worker_init,
+                             initargs=(dict(os.environ),)) as pool:
+        futures = {pool.submit(_worker_job, aid, sid): (aid, sid) for aid, sid in jobs}
+        for fut in as_completed(futures):
+            aid, sid = futures[fut]
+            try:
+                rec = fut.result()
+            except Exception as exc:  # noqa: BLE001 -- a worker crashed: that submission failed
+                result = {"success": False, "log": "", "error": f"{type(exc).__name__}: {exc}"}
+                rec = _record(ctx, aid, sid, result, f"the grading worker stopped: {type(exc).__name__}: {exc}",
+                              0.0, 0)
+            _say_record(rec)
+            records.append(rec)
+    return records
+
+
 def cmd_autograde(args) -> int:
+    from grading import sandbox
+
+    if args.unsafe:
+        os.environ["MMA_GRADING_UNSAFE"] = "1"
+        say("WARNING: --unsafe: learner code runs WITHOUT a sandbox, as your user, with your files and "
+            "network in reach. Use it only for submissions you trust.")
+    else:
+        os.environ.pop("MMA_GRADING_UNSAFE", None)
+        ok, why = sandbox.check()
+        if not ok:
+            raise Problem(f"refusing to autograde: no sandbox for learner code. {why}. Learner code could "
+                          "otherwise read the hidden tests and the gradebook, change grades and use the "
+                          "network. Install bubblewrap, or pass --unsafe if you trust every submission.")
     ctx = context()
     root = ctx.root
     assignments = pick_assignments(ctx, args.assignment)
@@ -442,7 +560,7 @@ def cmd_autograde(args) -> int:
     roster = load_roster(ctx)
     if roster:
         say(f"roster: {len(roster)} student(s) from {root / 'roster.csv'}")
-    failed, graded, total = [], 0, 0
+    jobs = []
     for aid in assignments:
         if not (root / "source" / aid).is_dir():
             raise Problem(f"{root / 'source' / aid} is missing; run `python -m grading release` first")
@@ -452,23 +570,21 @@ def cmd_autograde(args) -> int:
                 raise Problem(f"no submission for student {args.student!r} in {subdir / args.student / aid}")
             students = [args.student]
         say(f"autograding {aid}: {len(students)} submission(s) in {subdir}/<student>/{aid}")
-        for sid in students:
-            rec = autograde_one(ctx, aid, sid)
-            total += 1
-            if rec["status"] == GRADED:
-                graded += 1
-                extra = f"; {rec['reason']}" if rec["reason"] else ""
-                extra += f"; {rec['manual_grades_restored']} manual grade(s) restored" \
-                    if rec["manual_grades_restored"] else ""
-                say(f"  {sid:<20} graded ({rec['seconds']:.1f} s){extra}")
-            else:
-                failed.append(rec)
-                say(f"  {sid:<20} FAILED TO GRADE ({rec['seconds']:.1f} s): {rec['reason']}")
-    say(f"autograde done: {graded}/{total} graded, {len(failed)} failed to grade; "
+        jobs += [(aid, sid) for sid in students]
+    workers = args.workers or _default_workers()
+    if workers < 1:
+        raise Problem(f"--workers must be 1 or more, not {workers}")
+    workers = min(workers, max(len(jobs), 1))
+    mode = "NO SANDBOX (--unsafe)" if args.unsafe else f"sandbox {sandbox.check()[1]}"
+    say(f"{len(jobs)} submission(s), {workers} worker(s), {mode}")
+    records = _run_jobs(ctx, jobs, workers)
+    failed = [r for r in records if r["status"] != GRADED]
+    graded = len(records) - len(failed)
+    say(f"autograde done: {graded}/{len(records)} graded, {len(failed)} failed to grade; "
         f"autograded notebooks in {root / 'autograded'}, status in {root / 'status'}")
     if failed:
         say("failed to grade (see grading/status/<assignment>/<student>.log):")
-        for rec in failed:
+        for rec in sorted(failed, key=lambda r: (r["assignment"], r["student"])):
             say(f"  {rec['assignment']}/{rec['student']}: {rec['reason']}")
     return 0
 
@@ -696,6 +812,10 @@ def build_parser() -> argparse.ArgumentParser:
     a = sub.add_parser("autograde", help="autograde grading/submitted/<student>/<assignment>/")
     a.add_argument("--assignment")
     a.add_argument("--student")
+    a.add_argument("--workers", type=int, default=0,
+                   help="parallel grading processes (default: the number of CPU cores)")
+    a.add_argument("--unsafe", action="store_true",
+                   help="grade WITHOUT the bubblewrap sandbox (learner code runs as you); only for trusted work")
     f = sub.add_parser("feedback", help="HTML feedback without hidden tests in grading/feedback/")
     f.add_argument("--assignment")
     g = sub.add_parser("grades", help="write grading/exports/grades.csv")

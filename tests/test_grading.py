@@ -47,32 +47,34 @@ def TESTS(p):
 
 
 def fixture_notebook():
+    # Answers are plain values (the tests run outside the learner's kernel, on those values).
     cells = [
         _cell("markdown", "fixture-intro", "# Fixture assignment\nInstalls per network.", **RO),
-        _cell("code", "fixture-q1", '''
-            def total_installs(counts):
-                """Sum a dict of installs per network."""
-                ### BEGIN SOLUTION
-                return sum(counts.values())
-                ### END SOLUTION
-            ''', **ANSWER),
+        _cell("code", "fixture-setup", 'counts = {"a": 1, "b": 2, "organic": 1}', **RO),
+        _cell("code", "fixture-q1", """
+            # total_installs: the sum of all installs in `counts`
+            ### BEGIN SOLUTION
+            total_installs = sum(counts.values())
+            ### END SOLUTION
+            """, **ANSWER),
         _cell("code", "fixture-q1-tests", f"""
-            assert total_installs({{"a": 1, "b": 2}}) == 3, "the total should add up every network"
+            assert isinstance(total_installs, int), "the total should be a whole number"
             ### BEGIN HIDDEN TESTS
-            assert total_installs({{}}) == 0, "an empty month has no installs"  # {HIDDEN_MARKER}-q1
+            assert total_installs == sum(counts.values()), "the total should add up every network"  # {HIDDEN_MARKER}-q1
             ### END HIDDEN TESTS
             """, **TESTS(2)),
-        _cell("code", "fixture-q2", '''
-            def organic_share(counts):
-                """Share of installs attributed to 'organic'."""
-                ### BEGIN SOLUTION
-                return counts.get("organic", 0) / sum(counts.values())
-                ### END SOLUTION
-            ''', **ANSWER),
+        _cell("code", "fixture-q2", """
+            # organic_share: the share of installs attributed to 'organic'
+            ### BEGIN SOLUTION
+            organic_share = counts.get("organic", 0) / sum(counts.values())
+            ### END SOLUTION
+            """, **ANSWER),
         _cell("code", "fixture-q2-tests", f"""
-            assert abs(organic_share({{"organic": 1, "x": 1}}) - 0.5) < 1e-9, "check the organic share"
+            import warnings
+            warnings.warn("fixture: this is only a harmless warning", UserWarning)
+            assert 0 <= organic_share <= 1, "check the organic share"
             ### BEGIN HIDDEN TESTS
-            assert abs(organic_share({{"organic": 1, "x": 3}}) - 0.25) < 1e-9, "check again"  # {HIDDEN_MARKER}-q2
+            assert abs(organic_share - counts["organic"] / sum(counts.values())) < 1e-9, "check again"  # {HIDDEN_MARKER}-q2
             ### END HIDDEN TESTS
             """, **TESTS(3)),
         _cell("markdown", "fixture-written", """
@@ -88,22 +90,20 @@ def fixture_notebook():
     return nb
 
 
-Q1_OK = "def total_installs(counts):\n    return sum(counts.values())"
-Q1_WRONG = "def total_installs(counts):\n    return len(counts) + 1"
-Q2_OK = "def organic_share(counts):\n    return counts.get('organic', 0) / sum(counts.values())"
-Q2_WRONG = "def organic_share(counts):\n    return 0.5"
+Q1_OK = "total_installs = sum(counts.values())"
+Q1_WRONG = "total_installs = len(counts)"
+Q2_OK = "organic_share = counts.get('organic', 0) / sum(counts.values())"
+Q2_WRONG = "organic_share = 0.5"
 Q2_KILL = Q2_OK + "\nimport os\nos._exit(1)"
 Q2_WARN = textwrap.dedent("""
     import warnings
-    def organic_share(counts):
-        warnings.warn("organic_share: this is only a harmless warning", UserWarning)
-        return counts.get('organic', 0) / sum(counts.values())
+    warnings.warn("organic_share: this is only a harmless warning", UserWarning)
+    organic_share = counts.get('organic', 0) / sum(counts.values())
     """).strip()
 Q2_HANG = textwrap.dedent("""
-    def organic_share(counts):
-        return 0.5
+    organic_share = 0.5
     import time
-    while True:                  # ignores the interrupt nbgrader sends on timeout
+    while True:                  # ignores the interrupt sent on timeout
         try:
             time.sleep(0.05)
         except KeyboardInterrupt:
@@ -117,7 +117,7 @@ PLAN = {
     "bob": (Q1_WRONG, Q2_WRONG, None, False),       # wrong
     "carol": (None, None, None, False),             # blank: the untouched release
     "dave": (Q1_OK, Q2_KILL, WRITTEN, False),       # kills the kernel
-    "erin": (Q1_OK, Q2_WARN, None, False),          # correct, warns on stderr inside the test cell
+    "erin": (Q1_OK, Q2_WARN, None, False),          # correct, warns on stderr (the q2 test cell warns too)
     "frank": (Q1_OK, Q2_OK, None, True),            # correct, deleted the q2 test cell
     "mallory": (Q1_WRONG, Q2_OK, None, "tamper"),   # wrong q1, replaced the q1 test cell by `pass`
     "gina": (Q1_OK, Q2_HANG, None, False),          # hangs and swallows the timeout interrupt
@@ -238,7 +238,7 @@ def test_stderr_warning_costs_no_points(graded):
     autograded = nbformat.read(graded / "autograded" / "erin" / AID / f"{NB}.ipynb", 4)
     cell = next(c for c in autograded.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "fixture-q2-tests")
     texts = [(o.get("name"), o.get("text", "")) for o in cell.outputs if o.output_type == "stream"]
-    assert any(name == "stdout" and "harmless warning" in t for name, t in texts), texts  # still visible
+    assert any(name == "stdout" and "fixture: this is only a harmless warning" in t for name, t in texts), texts
     assert not any(name == "stderr" for name, _ in texts)
 
 
@@ -269,10 +269,10 @@ def test_feedback_has_no_hidden_tests(graded, capsys):
         text = page.read_text()
         assert HIDDEN_MARKER not in text, sid
         plain = cli._html_text(page)   # tags stripped, entities decoded
-        assert "total_installs({})" not in plain and '"x": 3' not in plain, sid
+        assert "sum(counts.values()), " not in plain and "< 1e-9" not in plain, sid
     # bob fails the hidden q2 test: he sees the friendly message, not the test code
     bob = pages["bob"].read_text()
-    assert "check again" in bob and "0.25" not in bob
+    assert "check again" in bob and "1e-9" not in bob
 
 
 def test_rerun_keeps_manual_grade(graded, capsys):
