@@ -493,3 +493,106 @@ def test_doctests_and_cli_messages():
     used = {u for u in used if "{" not in u} | statuses
     assert len(used) > 15
     assert [k for k in sorted(used) if not has(k)] == []
+
+
+# ---- AdAttributionKit (JWS) -------------------------------------------------------------------------------
+
+AAK = json.loads((Path(__file__).parent / "data" / "skan" / "aak_example.json").read_text(encoding="utf-8"))["postback"]
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def jws_parts(env: dict) -> tuple[dict, dict, str]:
+    h, p, s = env["jws-string"].split(".")
+    pad = lambda x: base64.urlsafe_b64decode(x + "=" * (-len(x) % 4))  # noqa: E731
+    return json.loads(pad(h)), json.loads(pad(p)), s
+
+
+def with_payload(env: dict, payload: dict, header: dict | None = None, sig: str | None = None) -> dict:
+    h0, _, s0 = env["jws-string"].split(".")
+    h = h0 if header is None else b64url(json.dumps(header).encode())
+    return dict(env, **{"jws-string": f"{h}.{b64url(json.dumps(payload).encode())}.{s0 if sig is None else sig}"})
+
+
+def aak_signed(payload: dict, key: ec.EllipticCurvePrivateKey, kid: str = "mma-test") -> dict:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+    signing_input = f"{b64url(json.dumps({'kid': kid, 'alg': 'ES256'}).encode())}.{b64url(json.dumps(payload).encode())}"
+    r, s = decode_dss_signature(key.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256())))
+    return {"jws-string": f"{signing_input}.{b64url(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}",
+            "conversion-value": 5, "ad-interaction-type": "view", "country-code": "KR"}
+
+
+def test_aak_example_verifies_only_with_its_kid_key():
+    assert skan.verify_aak_postback(AAK) is True
+    assert skan.verify_postback(AAK) is True and skan.verify_postback(json.dumps(AAK)) is True
+    assert skan.verify_aak_postback(AAK["jws-string"]) is True  # the bare JWS
+    for kid, key in skan.AAK_PUBLIC_KEYS.items():
+        assert skan.verify_aak_postback(AAK, key) is (kid == "apple-development-identifier/1")
+    rec = skan.decode_aak_postback(AAK)
+    assert (rec["kid"], rec["conversion_type"], rec["source_identifier"], rec["conversion_value"],
+            rec["ad_interaction_type"], rec["did_win"]) == (
+        "apple-development-identifier/1", "re-engagement", "1234", 24, "click", True)
+
+
+def test_aak_envelope_is_not_signed():
+    assert skan.verify_aak_postback(dict(AAK, **{"conversion-value": 1, "country-code": "KR",
+                                                 "ad-interaction-type": "view"})) is True
+
+
+@pytest.mark.parametrize("field", sorted(jws_parts(AAK)[1]))
+def test_aak_changing_any_payload_field_fails(field):
+    # Apple's example payload, signed again with a key we hold, so that only the change can fail it
+    key = ec.derive_private_key(24680, ec.SECP256R1())
+    _, payload, _ = jws_parts(AAK)
+    env = aak_signed(payload, key)
+    assert skan.verify_aak_postback(with_payload(env, payload), key) is True  # same bytes re-encoded
+    value = payload[field]
+    if isinstance(value, bool):
+        changed_value = not value
+    elif isinstance(value, int):
+        changed_value = (value + 1) % 3 if field == "postback-sequence-index" else value + 1
+    elif field == "conversion-type":
+        changed_value = "download"
+    elif field == "source-identifier":
+        changed_value = "1235"
+    else:
+        changed_value = value + "x"
+    assert skan.verify_aak_postback(with_payload(env, dict(payload, **{field: changed_value})), key) is False
+    assert skan.verify_aak_postback(with_payload(AAK, dict(payload, **{field: changed_value}))) is False
+
+
+def test_aak_round_trip_with_own_key_and_tampering():
+    key = ec.derive_private_key(987654321, ec.SECP256R1())
+    payload = {"postback-identifier": "p-1", "ad-network-identifier": "n.adattributionkit", "did-win": True,
+               "postback-sequence-index": 1, "conversion-type": "download", "source-identifier": "77",
+               "advertised-item-identifier": 42, "impression-type": "app-impression"}
+    env = aak_signed(payload, key)
+    assert skan.verify_postback(env, key.public_key()) is True
+    assert skan.verify_aak_postback(env, skan.AAK_PUBLIC_KEYS["apple-cas-identifier/0"]) is False
+    assert skan.verify_aak_postback(with_payload(env, dict(payload, **{"did-win": False})), key) is False
+    with pytest.raises(PostbackError, match="kid: 'mma-test' is not one of Apple"):
+        skan.verify_aak_postback(env)
+
+
+@pytest.mark.parametrize("mutate, field, words", [
+    (lambda e: dict(e, **{"jws-string": "a.b"}), "jws-string", "3 parts"),
+    (lambda e: dict(e, **{"jws-string": "a!.b.c"}), "jws-string", "base64url"),
+    (lambda e: with_payload(e, jws_parts(e)[1], {"kid": "apple-cas-identifier/0", "alg": "RS256"}), "alg", "ES256"),
+    (lambda e: with_payload(e, jws_parts(e)[1], {"alg": "ES256"}), "kid", "key id"),
+    (lambda e: with_payload(e, jws_parts(e)[1], sig=b64url(b"x" * 63)), "jws-string", "64 bytes"),
+    (lambda e: with_payload(e, {k: v for k, v in jws_parts(e)[1].items() if k != "did-win"}), "did-win", "missing"),
+    (lambda e: with_payload(e, dict(jws_parts(e)[1], **{"source-identifier": 1234})), "source-identifier", "digits"),
+    (lambda e: with_payload(e, dict(jws_parts(e)[1], **{"conversion-type": "install"})), "conversion-type",
+     "re-engagement"),
+    (lambda e: dict(e, **{"conversion-value": 99}), "conversion-value", "0–63"),
+    (lambda e: dict(e, **{"ad-interaction-type": "tap"}), "ad-interaction-type", "'view' or 'click'"),
+    (lambda e: {k: v for k, v in e.items() if k != "jws-string"} | {"jws-string": 5}, "jws-string", "missing"),
+])
+def test_aak_malformed_raises(mutate, field, words):
+    with pytest.raises(PostbackError, match=words) as info:
+        skan.verify_aak_postback(mutate(AAK))
+    assert info.value.field == field

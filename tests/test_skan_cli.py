@@ -215,3 +215,18 @@ def test_empty_input_is_valid(tmp_path, empty):
     f.write_text(empty, encoding="utf-8")
     code, out, _ = run(f)
     assert code == 0 and out.startswith("0 postbacks checked")
+
+
+def test_adattributionkit_postbacks_in_the_same_log(tmp_path):
+    aak = json.loads((ROOT / "tests" / "data" / "skan" / "aak_example.json").read_text(encoding="utf-8"))["postback"]
+    h, p, s = aak["jws-string"].split(".")
+    other_kid = base64.urlsafe_b64encode(b'{"kid":"apple-cas-identifier/0","alg":"ES256"}').rstrip(b"=").decode()
+    f = jsonl(tmp_path / "mixed.jsonl", [V4, aak, dict(aak, **{"jws-string": f"{other_kid}.{p}.{s}"}),
+                                         dict(aak, **{"jws-string": f"{h}.{p}"})])
+    code, out, _ = run("--json", f)
+    recs = records(out)
+    assert code == 2
+    assert [(r["status"], r["version"]) for r in recs[:-1]] == [
+        ("valid", "4.0"), ("valid", "AAK"), ("invalid", "AAK"), ("malformed", "AAK")]
+    assert recs[1]["transaction_id"] == "85546EB7-FD39-44BC-8990-C98A4AC36A49"
+    assert "apple-cas-identifier/0" in recs[2]["reason"] and "3 parts" in recs[3]["reason"]

@@ -16,6 +16,10 @@ postback. :func:`signature_payload` is the exact text Apple signs. :func:`decode
 :func:`sign_postback` signs with :func:`test_signing_key` — *MMA TEST KEY, not Apple's* — which is
 how the world's simulator (:mod:`helpers.synth.views.skan`) signs its postbacks.
 
+**AdAttributionKit** (:mod:`helpers.skan.aak`). Its postbacks wrap a signed JWS;
+:func:`verify_aak_postback` checks it with Apple's key for the JWS ``kid`` (``verify_postback``
+hands such postbacks over to it), :func:`decode_aak_postback` reads it.
+
 **Command line.** ``python -m helpers.skan verify FILE...`` checks every postback in JSON or
 JSON-lines files (:mod:`helpers.skan.cli`; ``--help`` lists the options and exit codes).
 
@@ -24,6 +28,13 @@ JSON-lines files (:mod:`helpers.skan.cli`; ``--help`` lists the options and exit
 (array([0, 2, 4]), array(['low', 'medium', 'high'], dtype=object))
 """
 
+from helpers.skan.aak import (
+    AAK_PUBLIC_KEYS,
+    decode_aak_postback,
+    is_aak_postback,
+    parse_aak_postback,
+    verify_aak_postback,
+)
 from helpers.skan.postbacks import (
     APPLE_KEY_FOR_VERSION,
     APPLE_PUBLIC_KEYS,
@@ -48,6 +59,7 @@ from helpers.skan.postbacks import (
 from helpers.skan.schema import COARSE_VALUES, FINE_VALUES, WINDOWS, ConversionSchema
 
 __all__ = [
+    "AAK_PUBLIC_KEYS", "decode_aak_postback", "is_aak_postback", "parse_aak_postback", "verify_aak_postback",
     "APPLE_KEY_FOR_VERSION", "APPLE_PUBLIC_KEYS", "COARSE_VALUES", "DECODED_COLUMNS", "FINE_VALUES",
     "SEPARATOR", "SIGNED_FIELDS", "TEST_KEY_SEED", "VERSIONS", "WINDOWS", "ConversionSchema",
     "PostbackError", "apple_public_key", "decode_postback", "load_public_key", "parse_postback",

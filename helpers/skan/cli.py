@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import IO
 
 from helpers.messages import t
+from helpers.skan.aak import parse_aak_postback, verify_aak_postback
 from helpers.skan.postbacks import (
     APPLE_KEY_FOR_VERSION,
     PostbackError,
@@ -66,6 +67,8 @@ def check_item(item: Item, key=None, key_label: str | None = None) -> dict:
         out["reason"] = t("skan_cli.not_object", kind=_json_kind(item.value))
         return out
     raw = item.value
+    if "jws-string" in raw:
+        return _check_aak(raw, out, key, key_label)
     for k in ("version", "ad-network-id", "transaction-id"):
         if isinstance(raw.get(k), str):
             out[k.replace("-", "_")] = raw[k]
@@ -86,6 +89,22 @@ def check_item(item: Item, key=None, key_label: str | None = None) -> dict:
     if key is None and _verify_parsed(pb, test_signing_key().public_key()):
         reason = t("skan_cli.mismatch_test_key", reason=reason)
     out["reason"] = reason
+    return out
+
+
+def _check_aak(raw: dict, out: dict, key, key_label: str | None) -> dict:
+    out["version"] = "AAK"
+    try:
+        parsed = parse_aak_postback(raw)
+        out["ad_network_id"] = parsed["payload"]["ad-network-identifier"]
+        out["transaction_id"] = parsed["payload"]["postback-identifier"]
+        ok = verify_aak_postback(parsed["envelope"], key)
+    except PostbackError as exc:
+        out["reason"], out["field"] = str(exc), exc.field
+        return out
+    out["status"] = "valid" if ok else "invalid"
+    if not ok:
+        out["reason"] = t("skan_cli.mismatch", key=key_label or t("skan_cli.key_aak", kid=parsed["header"]["kid"]))
     return out
 
 

@@ -444,6 +444,9 @@ def verify_postback(postback, public_key=None) -> bool:
     missing signature, a signature that is not base64 or not DER. A bad ``public_key`` raises
     ``ValueError`` starting with ``public_key:``.
 
+    An AdAttributionKit postback (a JSON object with ``jws-string``) is passed on to
+    :func:`helpers.skan.aak.verify_aak_postback`, which picks Apple's key by the JWS ``kid``.
+
     >>> pb = {"version": "4.0", "ad-network-id": "com.example", "source-identifier": "39",
     ...       "app-id": 525463029, "transaction-id": "6aafb7a5-0170-41b5-bbe4-fe71dedf1e31",
     ...       "redownload": False, "source-domain": "example.com", "fidelity-type": 1, "did-win": True,
@@ -456,7 +459,12 @@ def verify_postback(postback, public_key=None) -> bool:
     >>> verify_postback(dict(pb, **{"coarse-conversion-value": "low"}))   # not signed
     True
     """
-    pb = parse_postback(postback)
+    pb = _as_mapping(postback)
+    if "jws-string" in pb:
+        from helpers.skan.aak import verify_aak_postback
+
+        return verify_aak_postback(pb, public_key)
+    pb = parse_postback(pb)
     key = apple_public_key(pb.get("version", "1.0")) if public_key is None else load_public_key(public_key)
     return _verify_parsed(pb, key)
 
