@@ -113,16 +113,21 @@ signed with the development key ``apple-development-identifier/1``."""
 # the course's worlds
 
 
-@functools.cache
 def skan_world(vertical: str = "gaming", n_users: int = WORLD_USERS, seed: int = WORLD_SEED):
     """The course's world for a vertical: ``generate_world(n_users, seed, vertical)`` over 60 days
     from 2026-03-01, cached per kernel (same arguments, same world). About a second to build."""
     from helpers.data import WORLD_VERTICALS
-    from helpers.synth import generate_world
 
     if vertical not in WORLD_VERTICALS:
         raise InputError(f"vertical {vertical!r} is not one of the world's verticals: {', '.join(WORLD_VERTICALS)}")
-    return generate_world(int(n_users), seed=int(seed), vertical=vertical, start=WORLD_START, days=WORLD_DAYS)
+    return _world(str(vertical), int(n_users), int(seed))
+
+
+@functools.cache
+def _world(vertical: str, n_users: int, seed: int):
+    from helpers.synth import generate_world
+
+    return generate_world(n_users, seed=seed, vertical=vertical, start=WORLD_START, days=WORLD_DAYS)
 
 
 _LABS: dict[tuple, object] = {}

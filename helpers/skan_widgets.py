@@ -157,8 +157,8 @@ def design_figure(result: Mapping[str, Any]) -> Any:
 
     fig = Figure(figsize=(11, 4.0))
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.2]})
-    tier_chart(result["tiers"], ax=left)
-    roas_chart(result["campaigns"], ax=right)
+    tier_chart(result["tiers"], ax=left, title=_msg("designer.tiers_title"))
+    roas_chart(result["campaigns"], ax=right, title=_msg("designer.roas_title"))
     fig.tight_layout()
     return fig
 
