@@ -168,12 +168,47 @@ def _wildcards_to_regex(text: str, encoded: bool) -> str:
     return "".join(out)
 
 
+def _trie_regex(words: Sequence[str]) -> str:
+    """One regex for a set of literal strings, factored by common prefixes (fast to try)."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        end = "" in node
+        leaves = sorted(ch for ch, sub in node.items() if ch and list(sub) == [""])
+        inner = [re.escape(ch) + build(sub) for ch, sub in sorted(node.items()) if ch and list(sub) != [""]]
+        parts = list(inner)
+        if len(leaves) == 1:
+            parts.append(re.escape(leaves[0]))
+        elif leaves:
+            parts.append("[" + "".join(re.escape(c) for c in leaves) + "]")
+        if not parts:
+            return ""
+        body = parts[0] if len(parts) == 1 and (len(inner) == 0 or not end) else "(?:" + "|".join(parts) + ")"
+        if end:
+            body = body if body.startswith("(?:") else "(?:" + body + ")"
+            return body + "?"
+        return body
+
+    return build(trie)
+
+
 @functools.lru_cache(maxsize=256)
 def _alternatives(values: tuple[str, ...], encoded: bool) -> str:
-    # Longer alternatives first is not needed for a full match (the regex engine backtracks), but
-    # identical values are merged to keep the expression small.
+    """Regex for "any one of ``values``" (a substitution variable)."""
+    if not values:
+        return "(?!)"
+    if not any(c in v for v in values for c in "*?"):
+        words = [_literal(v, encoded) for v in values]
+        if "" in words:
+            return "(?:" + _trie_regex([w for w in words if w]) + ")?" if len(words) > 1 else ""
+        return "(?:" + _trie_regex(words) + ")"
     seen = dict.fromkeys(_wildcards_to_regex(v, encoded) for v in values)
-    return "(?:" + "|".join(seen) + ")" if seen else "(?!)"
+    return "(?:" + "|".join(seen) + ")"
 
 
 def pattern_to_regex(
@@ -284,7 +319,7 @@ class _Rule:
     """One component object or one legacy path string, ready to test URLs."""
 
     __slots__ = ("index", "raw", "exclude", "encoded", "case_sensitive", "path_source", "path_re",
-                 "query_re", "query_items", "fragment_re")
+                 "query_re", "query_items", "fragment_re", "has_variables")
 
     def __init__(self, index: int, raw: dict | str, exclude: bool, encoded: bool, case_sensitive: bool,
                  path_source: str) -> None:
@@ -298,6 +333,7 @@ class _Rule:
         self.query_re: re.Pattern[str] | None = None
         self.query_items: list[tuple[str, re.Pattern[str]]] | None = None
         self.fragment_re: re.Pattern[str] | None = None
+        self.has_variables = False
 
     def rest_matches(self, url: _Url) -> bool:
         """Query and fragment (the path was tested already)."""
@@ -325,30 +361,88 @@ class _Rule:
         return bool(self.path_re.fullmatch(url.component("path", self.encoded))) and self.rest_matches(url)
 
 
-class _Chunk:
-    """Consecutive rules sharing ``percentEncoded``: one combined regex finds the first path match."""
+def _first_segment(pattern: str, encoded: bool) -> str | None:
+    """The literal first path segment every path matching ``pattern`` has, or ``None``.
 
-    __slots__ = ("rules", "encoded", "combined")
+    ``/product/*`` -> ``product``; ``/cart`` -> ``cart``; ``/product*``, ``*`` or ``/$(lang)/x`` ->
+    ``None`` (the first segment is not fixed).
+    """
+    cut = len(pattern)
+    for mark in ("*", "?", "$("):
+        pos = pattern.find(mark)
+        if pos != -1:
+            cut = min(cut, pos)
+    head = _literal(pattern[:cut], encoded)
+    if not head.startswith("/"):
+        return None
+    slash = head.find("/", 1)
+    if slash != -1:
+        return head[1:slash]
+    return head[1:] if cut == len(pattern) else None
+
+
+class _Chunk:
+    """Consecutive rules sharing ``percentEncoded``, matched together.
+
+    Rules whose first path segment is fixed (``/product/...``) are filed under that segment; for a
+    URL only its own segment's rules and the rules without a fixed segment are tried, in file order,
+    through one combined regular expression per such set (built on first use and kept). The first
+    alternative that matches the whole path is the first rule in file order whose path matches.
+    """
+
+    __slots__ = ("rules", "encoded", "sensitive", "insensitive", "generic", "_combined")
 
     def __init__(self, rules: list[_Rule]) -> None:
         self.rules = rules
         self.encoded = rules[0].encoded
-        parts = []
-        for r in rules:
-            src = r.path_source if r.case_sensitive else f"(?i:{r.path_source})"
-            parts.append(f"({src})")
-        self.combined = re.compile("|".join(parts), re.DOTALL)
+        self.sensitive: dict[str, list[int]] = {}
+        self.insensitive: dict[str, list[int]] = {}
+        self.generic: list[int] = []
+        for position, r in enumerate(rules):
+            pattern = r.raw if isinstance(r.raw, str) else r.raw.get("/", "*")
+            if isinstance(r.raw, str) and r.exclude:
+                pattern = pattern[4:]
+            seg = _first_segment(pattern, self.encoded)
+            if seg is None or (not r.case_sensitive and not seg.isascii()):
+                self.generic.append(position)
+            elif r.case_sensitive:
+                self.sensitive.setdefault(seg, []).append(position)
+            else:
+                self.insensitive.setdefault(seg.lower(), []).append(position)
+        self._combined: dict[tuple, tuple[re.Pattern[str] | None, list[int]]] = {}
+
+    def _candidates(self, key: tuple[str | None, str | None]) -> tuple[re.Pattern[str] | None, list[int]]:
+        found = self._combined.get(key)
+        if found is None:
+            positions = sorted(self.generic + self.sensitive.get(key[0], []) + self.insensitive.get(key[1], [])) \
+                if key != (None, None) else list(self.generic)
+            parts = []
+            for p in positions:
+                r = self.rules[p]
+                parts.append(f"({r.path_source})" if r.case_sensitive else f"((?i:{r.path_source}))")
+            combined = re.compile("|".join(parts), re.DOTALL) if parts else None
+            found = (combined, positions)
+            self._combined[key] = found
+        return found
 
     def first_match(self, url: _Url) -> _Rule | None:
         path = url.component("path", self.encoded)
-        m = self.combined.fullmatch(path)
+        slash = path.find("/", 1)
+        seg = path[1:slash] if slash != -1 else path[1:]
+        key = (seg if seg in self.sensitive else None,
+               seg.lower() if self.insensitive and seg.lower() in self.insensitive else None)
+        combined, positions = self._candidates(key)
+        if combined is None:
+            return None
+        m = combined.fullmatch(path)
         if m is None:
             return None
         start = m.lastindex - 1
-        rule = self.rules[start]
+        rule = self.rules[positions[start]]
         if rule.rest_matches(url):
             return rule
-        for rule in self.rules[start + 1 :]:
+        for p in positions[start + 1 :]:
+            rule = self.rules[p]
             if rule.path_re.fullmatch(path) and rule.rest_matches(url):
                 return rule
         return None
@@ -468,6 +562,7 @@ def _component_rule(comp: object, parts: list[str | int], index: int, flags: dic
     exclude = _require_bool(comp["exclude"], [*parts, "exclude"]) if "exclude" in comp else False
     path = _require_text(comp["/"], [*parts, "/"], '"/help/*"') if "/" in comp else "*"
     rule = _Rule(index, comp, exclude, encoded, case_sensitive, pattern_to_regex(path, variables, encoded=encoded))
+    rule.has_variables = "$(" in path
     if "?" in comp:
         query = comp["?"]
         if isinstance(query, str):

@@ -150,6 +150,7 @@ class _Shape:
     fragment: object  # None: any fragment
     encoded: bool
     case_sensitive: bool
+    order: int = 0
 
     def prefix(self) -> str | None:
         """``L`` when the path pattern is ``L*`` with no other wildcard or variable in ``L``."""
@@ -188,10 +189,17 @@ def _component_shape(where: str, comp: dict, encoded: bool, case_sensitive: bool
 
 
 def _coverage(rules: list[tuple[_Shape, frozenset[str], int]], out: list[LintWarning]) -> None:
-    """Flag every rule covered by an earlier one (same entry, or an earlier entry for the same apps)."""
-    coverers: list[tuple[_Shape, frozenset[str], int]] = []
+    """Flag every rule covered by an earlier one (same entry, or an earlier entry for the same apps).
+
+    Earlier rules that can cover others (catch-alls and ``prefix*`` patterns) are filed by their
+    prefix, so each rule is compared only with the few whose prefix starts its own path.
+    """
+    catch_all: list[tuple[_Shape, frozenset[str], int]] = []
+    by_prefix: dict[str, list[tuple[_Shape, frozenset[str], int]]] = {}
+    by_prefix_lower: dict[str, list[tuple[_Shape, frozenset[str], int]]] = {}
     seen: dict[tuple, tuple[_Shape, frozenset[str], int]] = {}
-    for shape, apps, entry in rules:
+    for order, (shape, apps, entry) in enumerate(rules):
+        shape.order = order
         earlier = None
         key = (shape.path, json.dumps(shape.query, sort_keys=True), json.dumps(shape.fragment),
                shape.encoded, shape.case_sensitive)
@@ -199,7 +207,13 @@ def _coverage(rules: list[tuple[_Shape, frozenset[str], int]], out: list[LintWar
         if dup is not None and (dup[2] == entry or apps <= dup[1]):
             earlier = dup[0]
         if earlier is None:
-            for c_shape, c_apps, c_entry in coverers:
+            candidates = list(catch_all)
+            lower = shape.path.lower()
+            for k in range(len(shape.path) + 1):
+                candidates += by_prefix.get(shape.path[:k], ())
+                candidates += by_prefix_lower.get(lower[:k], ())
+            candidates.sort(key=lambda c: c[0].order)
+            for c_shape, c_apps, c_entry in candidates:
                 if (c_entry == entry or apps <= c_apps) and c_shape.covers(shape):
                     earlier = c_shape
                     break
@@ -208,8 +222,12 @@ def _coverage(rules: list[tuple[_Shape, frozenset[str], int]], out: list[LintWar
                                    t("deeplinks.lint.unreachable-rule", earlier=earlier.where)))
             continue
         seen.setdefault(key, (shape, apps, entry))
-        if shape.path == "*" or shape.prefix() is not None:
-            coverers.append((shape, apps, entry))
+        head = shape.prefix()
+        if shape.path in ("*", "/*"):
+            catch_all.append((shape, apps, entry))
+        elif head is not None:
+            table = by_prefix if shape.case_sensitive else by_prefix_lower
+            table.setdefault(head if shape.case_sensitive else head.lower(), []).append((shape, apps, entry))
 
 
 # --- AASA ---------------------------------------------------------------------------------------
