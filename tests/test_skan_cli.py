@@ -230,3 +230,14 @@ def test_adattributionkit_postbacks_in_the_same_log(tmp_path):
         ("valid", "4.0"), ("valid", "AAK"), ("invalid", "AAK"), ("malformed", "AAK")]
     assert recs[1]["transaction_id"] == "85546EB7-FD39-44BC-8990-C98A4AC36A49"
     assert "apple-cas-identifier/0" in recs[2]["reason"] and "3 parts" in recs[3]["reason"]
+
+
+def test_example_log_shown_in_the_readme():
+    log = ROOT / "tests" / "data" / "skan" / "example_log.jsonl"
+    code, out, _ = run("--json", log)
+    recs = records(out)
+    assert code == 2
+    assert [r["status"] for r in recs[:-1]] == ["valid"] * 7 + ["invalid", "malformed"]
+    # line 7 is Apple's example with conversion-value changed: not signed, so still valid
+    assert json.loads(log.read_text(encoding="utf-8").splitlines()[6])["conversion-value"] != V4["conversion-value"]
+    assert recs[8]["field"] == "source-identifier"

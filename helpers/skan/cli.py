@@ -35,9 +35,7 @@ EXIT_VALID, EXIT_INVALID, EXIT_MALFORMED = 0, 1, 2
 
 
 def _apple_label(version: str) -> str:
-    curve = APPLE_KEY_FOR_VERSION[version]
-    versions = ", ".join(v for v, c in APPLE_KEY_FOR_VERSION.items() if c == curve)
-    return t("skan_cli.key_apple", curve=curve, versions=versions)
+    return t("skan_cli.key_apple", curve=APPLE_KEY_FOR_VERSION[version])
 
 
 def _json_kind(value) -> str:
@@ -145,8 +143,10 @@ class _Report:
             return
         label = t(f"skan_cli.{status}").ljust(self.width)
         if status == "valid":
-            self.out.write(t("skan_cli.line_ok", location=verdict["location"], status=label,
-                             version=verdict["version"], ad_network_id=verdict["ad_network_id"],
+            version = verdict["version"]
+            kind = t("skan_cli.kind_aak") if version == "AAK" else t("skan_cli.kind_skan", version=version)
+            self.out.write(t("skan_cli.line_ok", location=verdict["location"], status=label, kind=kind,
+                             ad_network_id=verdict["ad_network_id"],
                              transaction_id=verdict["transaction_id"]) + "\n")
         else:
             self.out.write(t("skan_cli.line_bad", location=verdict["location"], status=label,
