@@ -124,6 +124,7 @@ def differencing_attack(first_party: pd.DataFrame, measurement: pd.DataFrame, *,
     gen = ps._rng(rng)
     a = clean_room_query(fp, measurement, rng=gen, **kw)
     b = clean_room_query(fp[fp[on] != target], measurement, rng=gen, **kw)
-    truth = measurement.loc[measurement[on] == target, col].sum()
+    joined = fp.merge(measurement, on=on, how="inner", suffixes=("", "_measurement"))
+    truth = joined.loc[joined[on] == target, col].sum()
     va, vb = float(a["value"].sum(min_count=1)), float(b["value"].sum(min_count=1))
     return {"query_a": va, "query_b": vb, "revealed": va - vb, "true_value": float(truth)}

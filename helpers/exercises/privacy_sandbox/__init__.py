@@ -1,0 +1,1 @@
+"""Practice exercises of course 05 (Privacy Sandbox and private measurement): one module per lesson."""
