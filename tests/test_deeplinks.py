@@ -725,6 +725,9 @@ def test_lint_file_too_large():
     (aasa([{}], defaults={"/": "/x"}), "defaults-key-ignored", 'applinks.defaults["/"]'),
     (aasa([{"/": "/a", "exclude": True}]), "exclude-only", "applinks.details[0]"),
     ({"applinks": {"apps": [], "details": [{"appID": APP, "paths": ["NOT/x", "*"]}]}}, "not-prefix", "applinks.details[0].paths[0]"),
+    ({"applinks": {"apps": [], "details": [{"appIDs": [APP], "paths": ["*"]}]}}, "appids-with-paths",
+     "applinks.details[0].appIDs"),
+    ({"appLinks": {"details": []}}, "unknown-key", "appLinks"),
 ])
 def test_lint_codes(doc, code, location):
     ws = lint_aasa(doc)
@@ -735,6 +738,8 @@ def test_lint_codes(doc, code, location):
 def test_lint_unknown_key_suggests_the_right_spelling():
     ws = lint_aasa({"applinks": {"details": [{"appIds": [APP], "components": [{}]}]}})
     assert any('did you mean "appIDs"' in w.message for w in ws)
+    top = lint_aasa({"appLinks": {}})
+    assert [w.code for w in top] == ["unknown-key", "no-applinks"] and 'did you mean "applinks"' in top[0].message
 
 
 def test_lint_the_client_fixture_and_a_malformed_file():

@@ -669,8 +669,7 @@ class AssociationFile:
                     raise _fail([*parts, "paths"], f"must be a list of path patterns such as [\"/help/*\"], got {describe_type(paths)}")
                 for i, p in enumerate(paths):
                     _path_rule(p, [*parts, "paths", i], i)
-            index = position if dict_ids is None else position
-            self.entries.append(_Entry(index, ids, fmt, rules, _chunks(rules)))
+            self.entries.append(_Entry(position, ids, fmt, rules, _chunks(rules)))
         self._legacy_dict = isinstance(applinks.get("details"), dict)
 
     # -- matching --
@@ -680,7 +679,7 @@ class AssociationFile:
             pass  # a bare path: matched as a path on the file's own domain
         elif url.scheme not in ("http", "https"):
             return ("scheme", None, None)
-        elif domain is not None and _host(url.host) != _host(domain):
+        elif domain is not None and _host(url.host or "") != _host(domain):
             return ("domain", None, None)
         if not self.has_applinks:
             return ("no_applinks", None, None)
@@ -776,14 +775,15 @@ def load_aasa(path) -> AssociationFile:
         raise exc.with_source(str(path)) from None
 
 
-def match_universal_link(aasa: object, url: str, domain: str | None = None, **kwargs: Any) -> list[str]:
+def match_universal_link(aasa: object, url: str, domain: str | None = None, *,
+                         installed_app_ids: Iterable[str] | None = None) -> list[str]:
     """The app IDs of the ``details`` entry whose rule first matches ``url`` on iOS.
 
     Returns ``[]`` when no rule matches, when an exclusion matches first, when the URL is not
     ``http``/``https``, or when ``domain`` (the host the file was served from) is given and is not
     the URL's host. ``aasa`` is the parsed JSON, its text, or :func:`parse_aasa`'s result (fastest
     for many URLs). ``url`` may also be a bare path (``"/help/faq"``) on the file's own domain.
-    Keyword ``installed_app_ids``: only apps installed on the device take part (an entry whose apps
+    ``installed_app_ids``: only apps installed on the device take part (an entry whose apps
     are all missing is skipped, as iOS does).
 
     The decision is the same as :func:`explain_universal_link`'s (this function only skips writing
@@ -793,10 +793,11 @@ def match_universal_link(aasa: object, url: str, domain: str | None = None, **kw
     ...     ' "components": [{"/": "/item/?*"}]}]}}', "https://example.com/item/42")
     ['ABCDE12345.com.example.app']
     """
-    return parse_aasa(aasa).match(url, domain, **kwargs)
+    return parse_aasa(aasa).match(url, domain, installed_app_ids=installed_app_ids)
 
 
-def explain_universal_link(aasa: object, url: str, domain: str | None = None, **kwargs: Any) -> UniversalLinkDecision:
+def explain_universal_link(aasa: object, url: str, domain: str | None = None, *,
+                           installed_app_ids: Iterable[str] | None = None) -> UniversalLinkDecision:
     """Like :func:`match_universal_link`, with the deciding rule and a reason in words.
 
     >>> d = explain_universal_link({"applinks": {"details": [{"appIDs": ["ABCDE12345.com.example.app"],
@@ -804,4 +805,4 @@ def explain_universal_link(aasa: object, url: str, domain: str | None = None, **
     >>> d.matched, d.app_ids, d.reason
     (False, [], 'no rule matches /cart: the link opens in the browser')
     """
-    return parse_aasa(aasa).explain(url, domain, **kwargs)
+    return parse_aasa(aasa).explain(url, domain, installed_app_ids=installed_app_ids)

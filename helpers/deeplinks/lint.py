@@ -15,8 +15,9 @@ Warning codes for AASA files (:data:`AASA_CODES`):
                         matches every URL this rule would, so it never decides: rules after a
                         catch-all such as ``{"/": "*"}``, after a prefix such as ``/help/*``, or repeated.
 ``empty-components``    ``"components": []``: the entry opens nothing.
-``no-app-ids``, ``app-id-format``, ``appid-and-appids``, ``appid-in-components``   app ID mistakes
-                        (an app ID is ``<Team ID>.<bundle ID>``; Team IDs are 10 upper-case letters or digits).
+``no-app-ids``, ``app-id-format``, ``appid-and-appids``, ``appid-in-components``, ``appids-with-paths``
+                        app ID mistakes (an app ID is ``<Team ID>.<bundle ID>``; Team IDs are 10
+                        upper-case letters or digits; iOS 9-12 read only ``appID`` beside ``paths``).
 ``details-dict``        ``details`` written as an object keyed by app ID (a pre-release iOS 9 form).
 ``missing-apps-key`` / ``apps-not-empty``   legacy files need ``"apps": []``.
 ``unknown-key``         a key iOS ignores (often a typo: ``"Exclude"``, ``"appIds"``, ``"path"``).
@@ -59,7 +60,7 @@ __all__ = ["LintWarning", "lint_aasa", "lint_assetlinks", "AASA_CODES", "ASSETLI
 AASA_CODES = (
     "file-too-large", "no-applinks", "no-details", "legacy-format-only", "paths-ignored",
     "unreachable-rule", "empty-components", "no-app-ids", "app-id-format", "appid-and-appids",
-    "appid-in-components", "details-dict", "missing-apps-key", "apps-not-empty", "unknown-key",
+    "appid-in-components", "appids-with-paths", "details-dict", "missing-apps-key", "apps-not-empty", "unknown-key",
     "path-not-absolute", "fragment-in-path", "query-in-path", "not-prefix", "unencoded-pattern",
     "unknown-variable", "variable-shadows-builtin", "variable-in-value", "empty-variable",
     "defaults-key-ignored", "exclude-only",
@@ -72,6 +73,7 @@ ASSETLINKS_CODES = (
 
 _APP_ID = re.compile(r"[A-Z0-9]{10}\.[A-Za-z0-9][A-Za-z0-9.\-]*\Z")
 _QUERY_LIKE = re.compile(r"\?[A-Za-z0-9_\-\[\]]+=")
+_TOP_KEYS = ("applinks", "webcredentials", "appclips", "activitycontinuation")
 _APPLINKS_KEYS = ("apps", "details", "defaults", "substitutionVariables")
 _DETAILS_KEYS = ("appID", "appIDs", "components", "paths", "defaults")
 _DEFAULTS_KEYS = ("caseSensitive", "percentEncoded")
@@ -246,6 +248,7 @@ def lint_aasa(aasa: object, size_bytes: int | None = None) -> list[LintWarning]:
     if size is not None and size > AASA_SIZE_LIMIT:
         out.append(_warn("file-too-large", "$", size=size, limit=AASA_SIZE_LIMIT))
     doc = compiled.document
+    _unknown_keys(doc, _TOP_KEYS, [], out)
     if "applinks" not in doc:
         out.append(_warn("no-applinks", "$"))
         return out
@@ -319,6 +322,8 @@ def _entry_checks(parts, entry, compiled_entry, variables, out, shapes, dict_for
             out.append(_warn("appid-and-appids", parts))
         elif "appID" in entry and "components" in entry:
             out.append(_warn("appid-in-components", [*parts, "appID"]))
+        if "appIDs" in entry and "appID" not in entry and "components" not in entry and "paths" in entry:
+            out.append(_warn("appids-with-paths", [*parts, "appIDs"]))
         if "appIDs" in entry:
             for i, app_id in enumerate(entry["appIDs"]):
                 if not _APP_ID.match(app_id):
