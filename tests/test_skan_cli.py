@@ -103,6 +103,11 @@ def test_broken_documents_and_broken_first_line(tmp_path):
     code, out, _ = run("--json", pretty)
     recs = records(out)
     assert code == 2 and len(recs) == 2 and recs[0]["location"] == f"{pretty}:4"
+    arr = tmp_path / "array.json"
+    arr.write_bytes(b"[\n" + json.dumps(V4).encode() + b",\n\"\xff\"\n]\n")
+    recs = records(run("--json", arr)[1])
+    assert any(r["location"] == f"{arr}:3" and "UTF-8" in r["reason"] for r in recs[:-1])
+    assert all(r["status"] == "malformed" for r in recs[:-1])
     lines = jsonl(tmp_path / "lines.jsonl", ['{"version": "4.0", ', V4, APPLE[1]])
     recs = records(run("--json", lines)[1])
     assert [(r["location"], r["status"]) for r in recs[:-1]] == [

@@ -126,9 +126,10 @@ def iter_stream(stream: IO[str] | IO[bytes], source: str) -> Iterator[Item]:
         except json.JSONDecodeError:
             value = _BROKEN
         if s.startswith("[") or value is _BROKEN:
-            rest, error = _as_text(stream.read(), lineno + 1)
-            if error is not None:
-                yield Item(source, lineno, None, None, error)
+            rest_raw = stream.read()
+            rest, error = _as_text(rest_raw, lineno + 1)
+            if error is not None:  # not UTF-8 somewhere: report line by line
+                yield from _lines([raw, *rest_raw.splitlines()], source, lineno)
                 return
             following = next((x for x in rest.splitlines() if x.strip()), "")
             if not s.startswith("[") and s.startswith("{") and following and _parses_alone(following.strip()):
