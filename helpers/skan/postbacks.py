@@ -535,7 +535,18 @@ def decode_postback(postback, schema: ConversionSchema | None = None) -> dict:
     return _decode(pb, schema)
 
 
-def _decode(pb: dict, schema: ConversionSchema | None) -> dict:
+def _meaning(schema: ConversionSchema, fine, coarse) -> dict:
+    if fine is not None:
+        if fine >= schema.n_values:
+            raise PostbackError("conversion-value", f"{fine} is not used by the schema {schema.name!r} "
+                                                    f"(it uses 0–{schema.n_values - 1})")
+        return schema.decode(fine)
+    if coarse is not None:
+        return schema.decode_coarse(coarse)
+    return {"revenue_range": None, "events": ()}
+
+
+def _decode(pb: dict, schema: ConversionSchema | None, cache: dict | None = None) -> dict:
     version = pb.get("version", "1.0")
     v4 = version == "4.0"
     sid = pb.get("source-identifier") if v4 else None
@@ -563,15 +574,12 @@ def _decode(pb: dict, schema: ConversionSchema | None) -> dict:
         "signed": "attribution-signature" in pb,
     }
     if schema is not None:
-        if fine is not None:
-            if fine >= schema.n_values:
-                raise PostbackError("conversion-value", f"{fine} is not used by the schema {schema.name!r} "
-                                                        f"(it uses 0–{schema.n_values - 1})")
-            meaning = schema.decode(fine)
-        elif coarse is not None:
-            meaning = schema.decode_coarse(coarse)
+        if cache is None:
+            meaning = _meaning(schema, fine, coarse)
         else:
-            meaning = {"revenue_range": None, "events": ()}
+            meaning = cache.get((fine, coarse))
+            if meaning is None:
+                meaning = cache[(fine, coarse)] = _meaning(schema, fine, coarse)
         low, high = meaning["revenue_range"] or (math.nan, math.nan)
         has_value = fine is not None or coarse is not None
         rec |= {"revenue_from": low, "revenue_below": high,
@@ -608,11 +616,11 @@ def postbacks_frame(postbacks, schema: ConversionSchema | None = None, *, verify
         raise ValueError("postbacks must be a list of postbacks (dicts or JSON texts), or a JSON array / "
                          f"JSON lines text, got {type(postbacks).__name__}")
     key = None if public_key is None else load_public_key(public_key)
-    rows, valid = [], []
+    rows, valid, cache = [], [], {}
     for i, raw in enumerate(postbacks):
         try:
             pb = parse_postback(raw)
-            rows.append(_decode(pb, schema))
+            rows.append(_decode(pb, schema, cache))
             if verify:
                 valid.append(_verify_parsed(pb, apple_public_key(pb.get("version", "1.0")) if key is None else key))
         except PostbackError as exc:
