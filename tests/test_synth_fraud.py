@@ -63,27 +63,44 @@ def test_custom_mix_shares_and_zero_mix_adds_nothing():
 
 def test_genuine_rows_unchanged_and_dtypes_kept():
     before, after = genuine(), fraud_world()
+    install_map = None
     for name, key in ID_COLS.items():
         old, new = getattr(before, name), getattr(after, name)
         assert list(new.columns[:len(old.columns)]) == list(old.columns)
         for col in old.columns:
             assert new[col].dtype == old[col].dtype, (name, col)
-        assert new[key].is_unique
-        same = [c for c in old.columns[1:] if c != "fraud_type"]
-        kept = new[new[key].isin(old[key])].set_index(key).loc[old[key], same]
-        pd.testing.assert_frame_equal(kept.reset_index(), old[[key, *same]].reset_index(drop=True))
-        # new rows are all fraud; genuine rows carry no label except stolen credit on real installs
-        added = new[~new[key].isin(old[key])]
-        assert added["fraud_type"].notna().all()
-        old_labels = new[new[key].isin(old[key])]["fraud_type"].dropna()
-        allowed = {"click_injection", "click_flooding"} if name == "installs" else set()
-        assert set(old_labels) <= allowed
-        # sorted in time order, IDs of the same shape as the genuine ones
+        # genuine rows: no label, except stolen credit on real installs; they keep their order
+        stolen = {"click_injection", "click_flooding"} if name == "installs" else set()
+        is_genuine = new["fraud_type"].isna() | new["fraud_type"].isin(stolen)
+        assert is_genuine.sum() == len(old)
+        kept = new[is_genuine].reset_index(drop=True)
+        same = [c for c in old.columns if c not in (key, "fraud_type", "install_id")]
+        pd.testing.assert_frame_equal(kept[same], old[same].reset_index(drop=True))
+        assert set(kept["fraud_type"].dropna()) <= stolen
+        if name == "installs":
+            install_map = dict(zip(old[key], kept[key], strict=True))
+        if name == "events":  # genuine events point to their install's new ID
+            assert (kept["install_id"] == old["install_id"].map(install_map)).all()
+        # sorted in time order; every ID numbered afresh in that order (prefix + 1..n, one width), so an
+        # ID says nothing about whether a row is fraud
         time_col = {"touches": "touch_time", "installs": "install_time", "events": "event_time"}[name]
         assert new[time_col].is_monotonic_increasing
+        assert new[key].is_unique
         assert (new[key].str.len() == old[key].str.len().iloc[0]).all()
         assert (new[key].str[0] == old[key].str[0].iloc[0]).all()
+        assert (new[key].str[1:].astype(int) == np.arange(1, len(new) + 1)).all()
     assert after.users.equals(before.users) and after.spend.equals(before.spend)
+
+
+def test_fraud_ids_are_spread_like_genuine_ones():
+    f = fraud_world()
+    for name, key in ID_COLS.items():
+        df = getattr(f, name)
+        number = df[key].str[1:].astype(int)
+        is_fraud = df["fraud_type"].notna()
+        # fraud rows are spread over the whole ID range, not stacked after the genuine rows
+        assert number[is_fraud].median() < 0.75 * len(df), name
+        assert number[is_fraud].min() < 0.1 * len(df), name
 
 
 def test_timestamps_are_whole_seconds_like_genuine_ones():
@@ -99,7 +116,8 @@ def test_device_ids_look_like_genuine_ones():
     for df in (f.touches, f.installs):
         ids = df.loc[df["fraud_type"].notna(), "device_id"].dropna()
         assert ids.str.lower().str.match(pattern).all()
-    new = f.installs[~f.installs["install_id"].isin(genuine().installs["install_id"])]
+    new = f.installs[f.installs["fraud_type"].isin(["sdk_spoofing", "bot", "device_farm"])]  # fabricated
+    assert len(new) == len(f.installs) - len(genuine().installs)
     assert new["device_id"].is_unique
     android = new["platform"] == "android"
     assert (new.loc[android, "device_id"] == new.loc[android, "device_id"].str.lower()).all()
@@ -258,9 +276,11 @@ def test_same_seed_byte_identical_different_seed_differs():
 def test_world_that_already_has_the_columns_keeps_them():
     w = add_fraud(generate_world(1500, 3), FraudMix(0, 0, 0, 0, 0), 1)  # columns only, no fraud
     f = add_fraud(w, FraudMix(), 2)
-    old = w.installs.set_index("install_id")
-    new = f.installs.set_index("install_id").loc[old.index]
-    for col in ("ip", "install_begin_time", "referrer_click_time"):
+    old = w.installs.reset_index(drop=True)
+    new = f.installs[f.installs["fraud_type"].isna() | f.installs["fraud_type"].isin(["click_injection",
+                                                                                  "click_flooding"])]
+    new = new.reset_index(drop=True)  # the genuine installs, in their order
+    for col in ("user_id", "ip", "install_begin_time", "referrer_click_time"):
         pd.testing.assert_series_equal(new[col], old[col])
     with pytest.raises(ValueError, match="already contains fraud"):
         add_fraud(f, FraudMix(), 3)

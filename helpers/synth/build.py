@@ -179,7 +179,7 @@ def _fraud_section(world: World, mix: FraudMix | None, name: str) -> list[str]:
         "derives from them (the attributed touch, CTIT, counts per device, IP and site). "
         f"`helpers.fraud.inputs_from_world(helpers.data.load_world(\"{name}\"))` attributes the installs like "
         "an MMP and returns exactly those inputs, with the truth (`fraud_type` by `install_id`) kept apart.",
-        "- Fraudulent rows continue the ID numbering of genuine rows; an ID number is not evidence. "
+        "- IDs are numbered in time order over genuine and fraudulent rows alike; an ID number is not evidence. "
         "Fabricated devices have user IDs that are not in `users`.",
         "",
         "\n".join(rows),

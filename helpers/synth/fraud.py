@@ -1,9 +1,10 @@
 """Fraudulent traffic mixed into a simulated world, with a label on every fraudulent row.
 
 :func:`add_fraud` takes a :class:`~helpers.synth.world.World` and returns a *new* World whose
-``touches``, ``installs`` and ``events`` also hold fraud. Genuine rows keep every value they had;
-the only genuine rows that change are the real installs whose credit a fraudster steals (click
-injection, click flooding): their ``fraud_type`` is set. The fraud uses its own random stream
+``touches``, ``installs`` and ``events`` also hold fraud. Genuine rows keep every value they had
+but their IDs (every row is numbered afresh in time order, see below); the only genuine rows that
+change otherwise are the real installs whose credit a fraudster steals (click injection, click
+flooding): their ``fraud_type`` is set. The fraud uses its own random stream
 (``SeedSequence([seed, 0xF4A0D])``), so adding it never shifts the genuine data.
 
 Columns added when the world does not have them yet (filled for the genuine rows too):
@@ -56,23 +57,26 @@ Click flooding at scale
     A flooder's clicks outnumber its stolen installs by ``flood_clicks_per_install`` (4,000: a
     conversion of 0.025 %, well under the 0.05 % that MMPs treat as click spam), so with the
     default 4 % of installs stolen a world of a million people would need some 90 million flood
-    clicks - tens of gigabytes as rows of ``touches``. ``FraudMix.flood_click_budget`` (2.5 million
+    clicks - tens of gigabytes as rows of ``touches``. ``FraudMix.flood_click_budget`` (one million
     by default) therefore caps the flood clicks: when ``click_flooding x installs x
     flood_clicks_per_install`` exceeds it, the flooders steal fewer installs
-    (``budget // flood_clicks_per_install``, 625 by default) and the ``click_flooding`` share falls
+    (``budget // flood_clicks_per_install``, 250 by default) and the ``click_flooding`` share falls
     below the mix's. Every signal a detector uses stays as it is at any size: the conversion per
     flooding site (1 / ``flood_clicks_per_install``), the flat CTIT and the many clicks per device
-    and per address. The cap does not bind up to about 15,000 installs (about 25,000 people in the
-    default scenarios); ``flood_click_budget=None`` removes it (and needs memory for the rows).
-    The made-up devices' IDs, user IDs and fingerprints are built vectorised (byte arrays, and one
-    string per distinct address + phone) and the tables are merged by time without sorting
-    strings, so the full budget of flood clicks takes a few seconds.
+    and per address. The cap does not bind up to about 6,000 installs (about 11,000 people in the
+    default scenarios); above that the flood stays a million clicks, a fifth to a third of all
+    touches at a million people instead of outnumbering the genuine touches in a small world.
+    ``flood_click_budget=None`` removes it (and needs memory for the rows). The made-up devices'
+    IDs, user IDs and fingerprints are built vectorised (byte arrays, and one string per distinct
+    address + phone) and the tables are merged by time, each column written once into place.
 
 Ordinary users keep their addresses in 100.64.0.0/10 (and 2001:db8::/32 when the world uses IPv6).
-IDs of fraud rows have the same shape as genuine ones and continue the numbering after the
-genuine IDs, so genuine rows keep their IDs (joins with the world before fraud still work);
-an ID number is not evidence. Fabricated devices get user IDs that are not in ``users`` (they are
-not people); ``user_id`` is truth-only anyway.
+After the merge every row's ID is numbered afresh in time order (``touch_id``, ``install_id``,
+``event_id``: the genuine IDs' prefix and width, 1..n), genuine and fraudulent rows alike, and
+events point to their install's new ID: an ID number says when a row happened, never whether it
+is fraud. (So the IDs of genuine rows differ from those of the world before fraud; every other
+value of a genuine row is kept.) Fabricated devices get user IDs that are not in ``users`` (they
+are not people); ``user_id`` is truth-only anyway.
 
 >>> from helpers.synth import generate_world
 >>> world = add_fraud(generate_world(2_000, seed=1), FraudMix(), seed=1)
@@ -95,6 +99,8 @@ from helpers.synth.world import (
     _IOS_MODELS,
     _IOS_VERSIONS,
     _NAT,
+    _STR_DTYPE,
+    _STRING_ARRAY,
     DAY,
     HOUR,
     World,
@@ -102,6 +108,8 @@ from helpers.synth.world import (
     _ids,
     _ip_strings,
     _pick,
+    _str_col,
+    world_index,
 )
 
 FRAUD_TYPES: tuple[str, ...] = ("click_injection", "click_flooding", "sdk_spoofing", "bot", "device_farm")
@@ -151,7 +159,7 @@ class FraudMix:
     bot: float = 0.015
     device_farm: float = 0.02
     flood_clicks_per_install: int = 4000
-    flood_click_budget: int | None = 2_500_000
+    flood_click_budget: int | None = 1_000_000
     sites: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=_default_sites)
 
     def __post_init__(self) -> None:
@@ -271,12 +279,6 @@ def _id_numbers(values) -> tuple[str, int, np.ndarray] | None:
     return prefix, width, digits @ (10 ** np.arange(width - 1, -1, -1, dtype=np.int64))
 
 
-def _string_sort_key(values: np.ndarray) -> np.ndarray:
-    """A key that sorts like ``values.astype(str)`` (integers for uniform IDs)."""
-    parsed = _id_numbers(values)
-    return parsed[2] if parsed is not None else np.asarray(values).astype(str)
-
-
 def _join_pooled(a: np.ndarray, b: np.ndarray, sep: str = "|") -> np.ndarray:
     """``a + sep + b`` for object arrays with few distinct values: one string per distinct pair."""
     a, b = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
@@ -296,21 +298,6 @@ def _join_pooled(a: np.ndarray, b: np.ndarray, sep: str = "|") -> np.ndarray:
 def _datacenter_ips(rng: np.random.Generator, n: int) -> np.ndarray:
     nets = np.array(["192.0.2.", "198.51.100.", "203.0.113."], dtype=object)
     return np.char.add(nets[rng.integers(0, 3, n)].astype(str), rng.integers(1, 255, n).astype(str)).astype(object)
-
-
-def _next_ids(existing: pd.Series, n: int) -> np.ndarray:
-    """``n`` new IDs with the same prefix and width as ``existing`` (e.g. t0000001), continuing its numbering."""
-    parsed = _id_numbers(existing)
-    if parsed is not None:
-        prefix, width, numbers = parsed
-        start = int(numbers.max())
-        return _numbered(prefix, np.arange(start + 1, start + n + 1), width) if n else np.array([], object)
-    sample = existing.iloc[0] if len(existing) else "x0"
-    prefix = sample.rstrip("0123456789")
-    width = len(sample) - len(prefix)
-    start = int(existing.str.slice(len(prefix)).astype("int64").max()) if len(existing) else 0
-    numbers = np.arange(start + 1, start + n + 1).astype(str)
-    return np.char.add(prefix, np.char.zfill(numbers, width)).astype(object) if n else np.array([], object)
 
 
 def _fp_ip(fp: pd.Series) -> pd.Series:
@@ -366,7 +353,8 @@ def add_fraud(world: World, mix: FraudMix | None = None, seed: int | None = None
     """A copy of ``world`` with fraudulent touches, installs and events added (and labelled).
 
     ``mix`` defaults to :class:`FraudMix()`; ``seed`` to the world's seed. Deterministic: the same
-    world, mix and seed give identical tables. Genuine rows keep their values and IDs; see the
+    world, mix and seed give identical tables. Genuine rows keep their values (IDs are renumbered
+    in time order over all rows); see the
     module docstring for what each fraud type adds and which signals it leaves.
     """
     mix = FraudMix() if mix is None else mix
@@ -381,7 +369,7 @@ def add_fraud(world: World, mix: FraudMix | None = None, seed: int | None = None
     touches, installs, events = _complete_columns(world, rng)
     b = _Builder(world, mix, rng, touches, installs, events)
     b.run()
-    return dataclasses.replace(world, touches=b.touches, installs=b.installs, events=b.events)
+    return dataclasses.replace(world, touches=b.touches, installs=b.installs, events=b.events, _index=None)
 
 
 class _Builder:
@@ -394,7 +382,13 @@ class _Builder:
         self.new_t: list[dict] = []
         self.new_i: list[dict] = []
         self.new_e: list[dict] = []
-        self.next_user = int(world.users["user_id"].str.slice(1).astype("int64").max()) if len(world.users) else 0
+        self.ix = world_index(world)
+        if self.ix is not None:  # user IDs are u1..un in row order
+            self.next_user = len(world.users)
+        else:
+            parsed = _id_numbers(world.users["user_id"])
+            self.next_user = (int(parsed[2].max()) if parsed is not None else
+                              int(world.users["user_id"].str.slice(1).astype("int64").max())) if len(world.users) else 0
         self.user_prefix, self.user_width = "u", len(world.users["user_id"].iloc[0]) - 1 if len(world.users) else 6
 
     # ---- shared pieces --------------------------------------------------------------------------
@@ -429,19 +423,24 @@ class _Builder:
                 _pick(self.rng, w, int(mask.sum()))]
         return out
 
-    def add_touches(self, fraud_type, user, device, fp, ip, nets, sites, times, campaigns=None):
+    def add_touches(self, fraud_type, user, device, fp, ip, nets, sites, times, campaigns=None, user_numbers=None):
         k = len(times)
-        self.new_t.append({"user_id": user, "device_id": device, "fingerprint": fp, "media_source": nets,
+        if user_numbers is None:
+            parsed = _id_numbers(user)
+            user_numbers = parsed[2] if parsed is not None else None
+        self.new_t.append({"_user_number": user_numbers, "user_id": user, "device_id": device, "fingerprint": fp, "media_source": nets,
                            "campaign": self.campaigns(nets) if campaigns is None else campaigns, "site_id": sites,
                            "touch_type": np.full(k, "click", dtype=object), "touch_time": times,
                            "is_retargeting": np.zeros(k, bool), "ip": ip,
                            "fraud_type": np.full(k, fraud_type, dtype=object)})
 
-    def devices(self, n: int, android: np.ndarray, models=None, os_versions=None, raw: bool = False):
+    def devices(self, n: int, android: np.ndarray, models=None, os_versions=None, raw: bool = False,
+                codes: bool = False):
         """New devices: advertising IDs (missing on iOS without ATT consent), model|os attributes.
 
         ``raw=True`` returns ``((id bytes, consent), attrs)`` instead, with the same random draws, so
-        that the caller can put the rows in order before making strings of the IDs.
+        that the caller can put the rows in order before making strings of the IDs; ``codes=True``
+        (with the models drawn here) returns the attributes as ``(table of strings, code per row)``.
         """
         rng = self.rng
         att = android | (rng.random(n) < self.sc.att_opt_in)
@@ -449,6 +448,17 @@ class _Builder:
             dev = (rng.integers(0, 256, size=(n, 16), dtype=np.uint8), att)
         else:
             dev = np.where(att, _uuids(rng, ~android), None)
+        if models is None and os_versions is None:
+            # the same draws as below, as integer codes: one string per model|os pair, not per row
+            am = _pick(rng, [w for _, w in _ANDROID_MODELS], n)
+            im = _pick(rng, [w for _, w in _IOS_MODELS], n)
+            av = _pick(rng, [w for _, w in _ANDROID_VERSIONS], n)
+            iv = _pick(rng, [w for _, w in _IOS_VERSIONS], n)
+            table = np.array([f"{m}|{v}" for m, _ in _ANDROID_MODELS for v, _ in _ANDROID_VERSIONS]
+                             + [f"{m}|{v}" for m, _ in _IOS_MODELS for v, _ in _IOS_VERSIONS], dtype=object)
+            code = np.where(android, am * len(_ANDROID_VERSIONS) + av,
+                            len(_ANDROID_MODELS) * len(_ANDROID_VERSIONS) + im * len(_IOS_VERSIONS) + iv)
+            return dev, (table[code] if not codes else (table, code))
         if models is None:
             am = np.array([m for m, _ in _ANDROID_MODELS], dtype=object)[_pick(rng, [w for _, w in _ANDROID_MODELS], n)]
             im = np.array([m for m, _ in _IOS_MODELS], dtype=object)[_pick(rng, [w for _, w in _IOS_MODELS], n)]
@@ -532,7 +542,10 @@ class _Builder:
             k = min(k, max(1, self.mix.flood_click_budget // self.mix.flood_clicks_per_install))
         lo = self.t0 - 30 * DAY
         inst = _secs(i["install_time"])
-        once = ~i["user_id"].duplicated(keep=False).to_numpy()  # one install only: the label stays exact
+        if self.ix is not None:  # one install only: the label stays exact
+            once = np.bincount(self.ix.install_user, minlength=len(self.w.users))[self.ix.install_user] == 1
+        else:
+            once = ~i["user_id"].duplicated(keep=False).to_numpy()
         ok = (i["true_source"] == ORGANIC).to_numpy() & i["device_id"].notna().to_numpy() & once \
             & (self.stolen_label == None) & (inst - CLICK_LOOKBACK >= lo)  # noqa: E711
         # an honest click in the lookback would be credited instead of a flood click: leave those alone
@@ -543,7 +556,12 @@ class _Builder:
         is_click = (t["touch_type"] == "click").to_numpy()
         if len(rows) and is_click.any():
             r_code, r_uniq = pd.factorize(dev[rows])
-            c_code = pd.Index(r_uniq, dtype=object).get_indexer(t["device_id"].to_numpy(dtype=object)[is_click])
+            if self.ix is not None:  # a touch's device is its person's: integer lookups
+                person_code = np.full(len(self.w.users), -1, dtype=np.int64)
+                person_code[self.ix.install_user[rows]] = r_code
+                c_code = person_code[self.ix.touch_user[is_click]]
+            else:
+                c_code = pd.Index(r_uniq, dtype=object).get_indexer(t["device_id"].to_numpy(dtype=object)[is_click])
             sel = c_code >= 0
             c_time = _secs(t["touch_time"])[is_click][sel]
             right = pd.DataFrame({"t": c_time, "k": c_code[sel], "ct": c_time}).sort_values("t", kind="stable")
@@ -592,21 +610,26 @@ class _Builder:
             # are put in time order and only then turned into strings, so the strings lie in memory in
             # the order the final table reads them)
             android = rng.random(n_cycle) < 0.6
-            (raw, att), attrs = self.devices(n_cycle, android, raw=True)
-            pool = self.home_ips(self.countries(20 * n_sites)).reshape(n_sites, 20)
+            (raw, att), (attr_table, attr_code) = self.devices(n_cycle, android, raw=True, codes=True)
+            pool = self.home_ips(self.countries(20 * n_sites))
             s = rng.integers(0, n_sites, n_cycle)
-            ip = pool[s, rng.integers(0, 20, n_cycle)]
+            ip_code = s * 20 + rng.integers(0, 20, n_cycle)
             first_user = self.next_user + 1
             self.next_user += n_cycle
             times = rng.integers(lo, self.end, n_cycle)
             camp = self.campaigns(pn[s])
             o = np.argsort(times, kind="stable")  # = (time, user ID) order: user numbers rise with the row
-            d = np.where(att[o], _device_id_strings(raw[o], ~android[o]), None)
-            del raw
+            has_id = np.flatnonzero(att[o])
+            d = np.full(n_cycle, None, dtype=object)
+            d[has_id] = _device_id_strings(raw[o[has_id]], ~android[o[has_id]])
+            del raw, has_id
             user = _numbered(self.user_prefix, first_user + o, self.user_width)
-            ip, attrs, s = ip[o], attrs[o], s[o]
-            self.add_touches("click_flooding", user, d, _join_pooled(ip, attrs), ip, pn[s], ps[s], times[o],
-                             campaigns=camp[o])
+            ip_code, attr_code, s = ip_code[o], attr_code[o], s[o]
+            # fingerprints: one string per (address, model|os) pair that occurs
+            fp_code, fp_pairs = pd.factorize(ip_code * len(attr_table) + attr_code)
+            fp_text = pool[fp_pairs // len(attr_table)] + "|" + attr_table[fp_pairs % len(attr_table)]
+            self.add_touches("click_flooding", user, d, fp_text[fp_code], pool[ip_code], pn[s], ps[s], times[o],
+                             campaigns=camp[o], user_numbers=first_user + o)
 
     def spoofing(self, k: int) -> None:
         if not k:
@@ -735,6 +758,12 @@ class _Builder:
     # ---- putting the tables together ------------------------------------------------------------
 
     def assemble(self) -> None:
+        """Merge the fraud rows into the tables in time order and number every row's ID afresh.
+
+        IDs are given after the merge, in row (= time) order, to genuine and fraudulent rows alike,
+        so an ID says nothing about a row but its place in time; events then point to their
+        install's new ID.
+        """
         t, i, e = self.touches, self.installs, self.events
         # stolen credit: the real install keeps its row, the label says who stole it
         stolen = self.stolen_label != None  # noqa: E711
@@ -745,128 +774,162 @@ class _Builder:
 
         # touches
         if self.new_t:
+            keys = [p.pop("_user_number") for p in self.new_t]
             nt = {key: np.concatenate([p[key] for p in self.new_t]) for key in self.new_t[0]}
             self.new_t.clear()  # (millions of rows at scale: free each piece as soon as it is copied)
-            order = np.lexsort((_string_sort_key(nt["user_id"]), nt["touch_time"]))
+            user_key = (np.concatenate(keys) if all(k is not None for k in keys)
+                        else np.asarray(nt["user_id"]).astype(str))
+            del keys
+            order = np.lexsort((user_key, nt["touch_time"]))
+            del user_key
             for key in list(nt):
                 nt[key] = nt[key][order]
-            nt["touch_id"] = _next_ids(t["touch_id"], len(order))
-            nt["touch_time"] = _utc(nt["touch_time"])
-            t = _concat(t, nt, sort=["touch_time", "touch_id"])
+            nt["touch_id"] = None
+            t, _, _ = _merge(t, nt, "touch_time", "touch_id", sorted_=self.ix is not None)
+        else:
+            t = _renumber(t, "touch_id")
 
         # installs (fabricated), then their events
-        inst_ids = {}
+        n_gen_i = len(i)
+        inst_new_row = {}
         if self.new_i:
             offsets = np.cumsum([0] + [len(p["install_time"]) for p in self.new_i])
             ni = {key: np.concatenate([p[key] for p in self.new_i]) for key in self.new_i[0] if key != "_key"}
             order = np.lexsort((ni["user_id"].astype(str), ni["install_time"]))
-            ids = np.empty(len(order), dtype=object)
-            ids[order] = _next_ids(i["install_id"], len(order))
+            ni = {key: v[order] for key, v in ni.items()}
+            ni["install_id"] = None
+            i, g_pos, f_pos = _merge(i, ni, "install_time", "install_id", sorted_=self.ix is not None)
+            row_of = np.empty(len(order), dtype=np.int64)  # final row of each fabricated install, by part row
+            row_of[order] = f_pos
             for part in range(len(self.new_i)):
-                inst_ids[part] = (ids[offsets[part]:offsets[part + 1]],
-                                  ni["user_id"][offsets[part]:offsets[part + 1]])
-            ni["install_id"] = ids
-            for col in ("install_time", "previous_install_time", "install_begin_time", "referrer_click_time"):
-                ni[col] = _utc(ni[col])
-            ni = {key: v[order] if not isinstance(v, pd.Series) else v.iloc[order].reset_index(drop=True)
-                  for key, v in ni.items()}
-            i = _concat(i, ni, sort=["install_time", "install_id"])
+                inst_new_row[part] = row_of[offsets[part]:offsets[part + 1]]
+        else:
+            i = _renumber(i, "install_id")
+            g_pos = np.arange(n_gen_i)
+        new_install_ids = i["install_id"].to_numpy(dtype=object)
+        # genuine events: the new ID of their install (by row, from the index or from the old IDs)
+        if self.ix is not None:
+            e_row = self.ix.event_install
+        else:
+            e_row = pd.Index(self.installs["install_id"].to_numpy(dtype=object)).get_indexer(
+                e["install_id"].to_numpy(dtype=object))
+        e_ids = np.where(e_row >= 0, new_install_ids[g_pos[np.maximum(e_row, 0)]] if n_gen_i else None,
+                         e["install_id"].to_numpy(dtype=object))
+        e = e.copy(deep=False)
+        if e["install_id"].dtype == _STR_DTYPE and _STRING_ARRAY is not None:
+            e["install_id"] = _str_col(e_ids).set_axis(e.index)
+        else:
+            e["install_id"] = pd.Series(e_ids, index=e.index, dtype=e["install_id"].dtype)
+        del e_ids
         if self.new_e:
             ne = {key: np.concatenate([p[key] for p in self.new_e]) for key in self.new_e[0]}
-            iid = np.empty(len(ne["row"]), dtype=object)
-            uid = np.empty(len(ne["row"]), dtype=object)
-            for part, (ids, users) in inst_ids.items():
+            rows = np.empty(len(ne["row"]), dtype=np.int64)
+            for part, new_rows in inst_new_row.items():
                 m = ne["part"] == part
-                iid[m] = ids[ne["row"][m]]
-                uid[m] = users[ne["row"][m]]
-            ev = {"user_id": uid, "install_id": iid, "event_name": ne["event_name"],
+                rows[m] = new_rows[ne["row"][m]]
+            users = i["user_id"].to_numpy(dtype=object)
+            ev = {"user_id": users[rows], "install_id": new_install_ids[rows], "event_name": ne["event_name"],
                   "event_time": ne["event_time"], "revenue": ne["revenue"].astype(float),
                   "receipt_valid": ne["receipt_valid"], "fraud_type": ne["fraud_type"]}
-            order = np.lexsort((ev["event_name"].astype(str), ev["install_id"].astype(str), ev["event_time"]))
+            # (install IDs all have one width after renumbering: their row order is their text order)
+            order = np.lexsort((ev["event_name"].astype(str), rows, ev["event_time"]))
             ev = {key: v[order] for key, v in ev.items()}
-            ev["event_id"] = _next_ids(e["event_id"], len(order))
-            ev["event_time"] = _utc(ev["event_time"])
-            e = _concat(e, ev, sort=["event_time", "event_id"])
+            ev["event_id"] = None
+            e, _, _ = _merge(e, ev, "event_time", "event_id", sorted_=self.ix is not None)
+        else:
+            e = _renumber(e, "event_id")
         self.touches, self.installs, self.events = t, i, e
 
 
-def _sorted_ids(times: np.ndarray, ids: np.ndarray) -> bool:
-    """Whether rows are already in (time, ID) order (IDs compared as strings)."""
-    if len(times) < 2:
-        return True
-    step = np.diff(times)
-    if (step < 0).any():
-        return False
-    tie = np.flatnonzero(step == 0)
-    return bool((ids[tie] < ids[tie + 1]).all()) if len(tie) else True
+_ID_DEFAULTS = {"touch_id": ("t", 7), "install_id": ("i", 6), "event_id": ("e", 7)}
 
 
-def _merge_order(genuine: pd.DataFrame, fraud: pd.DataFrame, sort: list[str]) -> np.ndarray | None:
-    """The (time, ID) order of ``concat([genuine, fraud])`` by merging, when both are sorted already.
+def _id_shape(existing: pd.Series, id_col: str) -> tuple[str, int]:
+    """Prefix and minimum digit count of a table's IDs (the generator's, when there are none)."""
+    if not len(existing) or not isinstance(existing.iloc[0], str):
+        return _ID_DEFAULTS[id_col]
+    first = existing.iloc[0]
+    prefix = first.rstrip("0123456789")
+    return prefix, max(1, len(first) - len(prefix))
 
-    That is the case for a generated world and the fraud rows (whose IDs continue the numbering):
-    then the order comes from one binary search instead of sorting millions of rows. None otherwise.
+
+def _renumber(df: pd.DataFrame, id_col: str) -> pd.DataFrame:
+    """``df`` with IDs prefix + 1..n in row order (the same shape as before)."""
+    prefix, width = _id_shape(df[id_col], id_col)
+    df = df.copy(deep=False)
+    df[id_col] = pd.Series(_ids(prefix, len(df), width), index=df.index, dtype=df[id_col].dtype)
+    return df
+
+
+def _ns(s: pd.Series) -> np.ndarray:
+    """Timestamps as int64 nanoseconds, missing ones last (int64 maximum)."""
+    v = s.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")).view(np.int64)
+    return np.where(v == _NAT, np.iinfo(np.int64).max, v)
+
+
+def _merge(genuine: pd.DataFrame, new: dict, time_col: str, id_col: str, sorted_: bool = False):
+    """Genuine rows and new rows (``new``: column -> array, seconds for times, in time order) in one table.
+
+    Rows are in time order (a stable sort: genuine rows first on equal times, each part keeping its
+    own order); ``id_col`` is then numbered 1..n in row order, with the genuine IDs' prefix and width.
+    Each column is written once into its final place (no concatenation, then reordering, of
+    millions of rows). ``sorted_``: the genuine rows are known to be in time order already.
+    Returns (table, row of each genuine row, row of each new row).
     """
-    time_col, id_col = sort
-    ng, nf = len(genuine), len(fraud)
-    if not ng or not nf:
-        return None
-    g_t, f_t = (df[time_col].to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")).astype(np.int64)
-                for df in (genuine, fraud))
-    if (g_t == _NAT).any() or (f_t == _NAT).any():
-        return None
-    g_id, f_id = genuine[id_col].to_numpy(dtype=object), fraud[id_col].to_numpy(dtype=object)
-    try:
-        if not (_sorted_ids(g_t, g_id) and _sorted_ids(f_t, f_id) and max(g_id) < min(f_id)):
-            return None
-    except TypeError:  # missing IDs
-        return None
-    # on equal times the genuine row comes first (its ID is smaller)
-    f_pos = np.searchsorted(g_t, f_t, side="right") + np.arange(nf)
-    is_f = np.zeros(ng + nf, dtype=bool)
-    is_f[f_pos] = True
-    order = np.empty(ng + nf, dtype=np.int64)
-    order[f_pos] = ng + np.arange(nf)
-    order[~is_f] = np.arange(ng)
-    return order
-
-
-def _sort_order(df: pd.DataFrame, sort: list[str]) -> np.ndarray:
-    """``df.sort_values(sort, kind="stable")``'s row order for sort = [time column, ID column].
-
-    With uniform IDs (one prefix, one width) this sorts integers (time, ID number) instead of
-    strings, which at millions of rows is many times faster; otherwise pandas sorts.
-    """
-    time_col, id_col = sort
-    ns = df[time_col].to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")).astype(np.int64)
-    parsed = _id_numbers(df[id_col]) if not (ns == _NAT).any() else None
-    if parsed is None:
-        return df.sort_values(sort, kind="stable").index.to_numpy()
-    return np.lexsort((parsed[2], ns))
-
-
-def _concat(genuine: pd.DataFrame, new: dict, sort: list[str]) -> pd.DataFrame:
+    ng, nf = len(genuine), len(new[time_col])
+    g_t = _ns(genuine[time_col])
+    f_sec = np.asarray(new[time_col], dtype=np.int64)
+    f_t = np.where(f_sec == _NAT, np.iinfo(np.int64).max, f_sec * 1_000_000_000)
+    if sorted_ or not ng or bool((g_t[1:] >= g_t[:-1]).all()):
+        f_pos = np.searchsorted(g_t, f_t, side="right") + np.arange(nf)
+        is_g = np.ones(ng + nf, dtype=bool)
+        is_g[f_pos] = False
+        g_pos = np.flatnonzero(is_g)
+        del is_g
+    else:
+        order = np.argsort(np.concatenate([g_t, f_t]), kind="stable")
+        where = np.empty(ng + nf, dtype=np.int64)
+        where[order] = np.arange(ng + nf)
+        g_pos, f_pos = where[:ng], where[ng:]
+    del g_t, f_t
+    n = ng + nf
+    prefix, width = _id_shape(genuine[id_col], id_col)
     cols = {}
     for c in genuine.columns:
-        v = new.pop(c)  # the caller's arrays are not needed afterwards: free each once converted
         dtype = genuine[c].dtype
-        if isinstance(v, np.ndarray) and not isinstance(dtype, pd.DatetimeTZDtype) and str(dtype) != "boolean":
-            cols[c] = pd.Series(v, dtype=dtype)  # one conversion pass (no dtype inference first)
+        if c == id_col:
+            ids = _ids(prefix, n, width)
+            cols[c] = _str_col(ids) if dtype == _STR_DTYPE else pd.Series(ids, dtype=dtype)
+            new.pop(c, None)
             continue
-        s = v.reset_index(drop=True) if isinstance(v, pd.Series) else pd.Series(v)
+        v = new.pop(c)  # the caller's arrays are not needed afterwards: free each once placed
         if isinstance(dtype, pd.DatetimeTZDtype):
-            cols[c] = s.astype(dtype)
-        elif str(dtype) == "boolean":
-            cols[c] = pd.Series(pd.array(list(s), dtype="boolean"))
-        else:
-            cols[c] = s.astype(dtype)
-    fraud = pd.DataFrame(cols)
-    del cols
-    order = _merge_order(genuine, fraud, sort)
-    out = pd.concat([genuine.reset_index(drop=True), fraud], ignore_index=True)
-    del fraud
-    out = out.take(_sort_order(out, sort) if order is None else order).reset_index(drop=True)
-    for c in genuine.columns:
-        if out[c].dtype != genuine[c].dtype:
-            out[c] = out[c].astype(genuine[c].dtype)
-    return out
+            out = np.empty(n, dtype=np.int64)
+            out[g_pos] = genuine[c].to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")).view(np.int64)
+            sec = np.asarray(v, dtype=np.int64)
+            out[f_pos] = np.where(sec == _NAT, _NAT, sec * 1_000_000_000)
+            col = pd.Series(out.view("datetime64[ns]"), copy=False).dt.tz_localize("UTC")
+            cols[c] = col if col.dtype == dtype else col.astype(dtype)
+        elif isinstance(dtype, np.dtype) and dtype.kind in "bfiu":
+            out = np.empty(n, dtype=dtype)
+            out[g_pos] = genuine[c].to_numpy(dtype=dtype)
+            out[f_pos] = np.asarray(v).astype(dtype)
+            cols[c] = pd.Series(out, copy=False)
+        elif pd.api.types.is_string_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
+            out = np.empty(n, dtype=object)
+            out[g_pos] = genuine[c].to_numpy(dtype=object)
+            v = np.asarray(v, dtype=object)
+            out[f_pos] = v
+            if _STRING_ARRAY is not None and dtype == _STR_DTYPE:
+                out[f_pos[pd.isna(v)]] = np.nan  # (the genuine part has NaN for missing already)
+                cols[c] = _str_col(out)
+            else:
+                cols[c] = pd.Series(out, dtype=dtype, copy=False)
+        else:  # anything else: pandas puts the two parts together
+            both = pd.concat([genuine[c].reset_index(drop=True), pd.Series(v).astype(dtype)], ignore_index=True)
+            where = np.empty(n, dtype=np.int64)
+            where[g_pos], where[f_pos] = np.arange(ng), ng + np.arange(nf)
+            cols[c] = both.take(np.argsort(where)).reset_index(drop=True).astype(dtype)
+        del v
+    out_df = pd.DataFrame(cols, copy=False)
+    return out_df, g_pos, f_pos

@@ -174,8 +174,36 @@ def _to_utc(seconds: np.ndarray) -> pd.Series:
     return pd.Series(ns.astype("datetime64[ns]")).dt.tz_localize("UTC")
 
 
+def _fast_strings() -> tuple:
+    """(StringArray class, the "str" dtype) when pandas' "str" columns are object arrays of str / NaN."""
+    try:
+        from pandas.core.arrays.string_ import StringArray
+
+        probe = pd.Series(np.array(["a", None], dtype=object), dtype=_STR)
+        dtype = probe.dtype
+        ok = (type(probe.array) is StringArray and hasattr(StringArray, "_simple_new")
+              and isinstance(getattr(probe.array, "_ndarray", None), np.ndarray)
+              and probe.array._ndarray.dtype == object and probe.array._ndarray[1] is dtype.na_value
+              and isinstance(dtype.na_value, float))
+        return (StringArray, dtype) if ok else (None, None)
+    except Exception:  # noqa: BLE001  another pandas: the checked constructor below
+        return None, None
+
+
+_STRING_ARRAY, _STR_DTYPE = _fast_strings()
+
+
 def _str_col(values) -> pd.Series:
-    return pd.Series(np.asarray(values, dtype=object), dtype=_STR, copy=False)
+    """An object array of ``str`` (NaN where missing, never None) as a "str" column.
+
+    The generator makes these arrays itself, so pandas' per-value check and copy (a pass over
+    every string object: seconds at a million users) is skipped where pandas stores such columns
+    as exactly this array (pandas 3 without pyarrow); other versions take the checked path.
+    """
+    values = np.asarray(values, dtype=object)
+    if _STRING_ARRAY is not None:
+        return pd.Series(_STRING_ARRAY._simple_new(values, _STR_DTYPE), copy=False)
+    return pd.Series(values, dtype=_STR, copy=False)
 
 
 def _labels(flags: np.ndarray, if_false: str, if_true: str) -> np.ndarray:
@@ -202,7 +230,7 @@ def _order(*keys: np.ndarray) -> np.ndarray:
 
 def _na_col(n: int) -> pd.Series:
     """A string column of missing values (``fraud_type`` of genuine rows)."""
-    return pd.Series(np.full(n, None, dtype=object), dtype=_STR, copy=False)
+    return _str_col(np.full(n, np.nan, dtype=object))
 
 
 def _retention_curve(sc: Scenario, days: int) -> np.ndarray:
@@ -661,7 +689,7 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
     ip[perm] = ip_sorted
     fingerprint[perm] = ip_sorted + "|" + device_attrs[perm]
     device_id[perm] = _device_id_strings(raw_ids[perm], ios[perm])
-    device_id = np.where(att, device_id, None)
+    device_id = np.where(att, device_id, np.nan)  # (missing strings are NaN: see _str_col)
     user_ids[perm] = _ids("u", n, 6, numbers=perm + 1)
     del ip_sorted, raw_ids
     # fingerprints as integers (address code x 64 + model|os code) for the views' joins: IPv4 addresses
@@ -1059,7 +1087,9 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
     bar.step("deep links")
 
     # ---- users -----------------------------------------------------------------------------------------
-    acquisition = np.where(acq >= 0, net_names[np.maximum(acq, 0)], np.where(acq == -1, ORGANIC, None))
+    acquisition = np.full(n, np.nan, dtype=object)  # never installed: missing
+    acquisition[acq >= 0] = net_names[acq[acq >= 0]]
+    acquisition[acq == -1] = ORGANIC
     users = pd.DataFrame({
         "user_id": _str_col(user_ids),
         "device_id": _str_col(device_id),
