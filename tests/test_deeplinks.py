@@ -939,3 +939,5 @@ def test_fast_matching_equals_trying_each_rule_in_order(components, paths, query
 def test_literal_variable_values_match_exactly_one_of_them(values, text):
     doc = aasa([{"/": "/$(v)"}], substitutionVariables={"v": values})
     assert opens(doc, U("/" + text)) is (text in values)
+    followed = aasa([{"/": "/$(v)/x*"}], substitutionVariables={"v": values})  # with the look-ahead guard
+    assert opens(followed, U(f"/{text}/x1")) is (text in values)
