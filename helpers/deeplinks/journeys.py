@@ -97,7 +97,9 @@ def wilson_interval(successes: float, trials: float, level: float = 0.95) -> tup
     p = s / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    low = 0.0 if s == 0 else max(0.0, centre - half)   # exact bounds at the edges (no rounding residue)
+    high = 1.0 if s == n else min(1.0, centre + half)
+    return (low, high)
 
 
 def _clicks(clicks: Any, name: str, needed: Sequence[str]) -> pd.DataFrame:
