@@ -18,7 +18,6 @@ The pieces:
 * :func:`estimate_revenue` and :func:`campaign_report` — revenue and ROAS per campaign estimated from
   the postbacks alone, next to the truth; :func:`roas_error_by_size` groups the error by campaign size.
 * :func:`ios_spend` — the course's convention for the iOS part of a campaign's spend.
-* :func:`decode_aak_jws` — read (not verify) the header and payload of an AdAttributionKit postback.
 
 >>> from helpers.skan import ConversionSchema
 >>> import pandas as pd
@@ -31,10 +30,8 @@ The pieces:
 
 from __future__ import annotations
 
-import base64
 import functools
-import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -45,7 +42,7 @@ from helpers.skan import COARSE_VALUES, ConversionSchema
 __all__ = ["WORLD_USERS", "WORLD_SEED", "WORLD_START", "WORLD_DAYS", "VIEW_SEED", "TIER_CONTENT", "Calibration",
            "skan_world", "skan_lab", "first_postbacks", "signal_kept", "signal_by_tier", "calibrate",
            "estimate_revenue", "campaign_report", "roas_error_by_size", "ios_spend", "revenue_schema",
-           "schema_summary", "decode_aak_jws", "att_summary", "postback_timing", "postback_log",
+           "schema_summary", "att_summary", "postback_timing", "postback_log",
            "APPLE_EXAMPLE_POSTBACKS", "AAK_EXAMPLE_POSTBACK"]
 
 WORLD_USERS = 80_000
@@ -106,7 +103,8 @@ AAK_EXAMPLE_POSTBACK: dict = {
     "country-code": "US",
 }
 """Apple's example AdAttributionKit postback (reference A7; Apple's "Verifying a postback" page):
-signed with the development key ``apple-development-identifier/1``."""
+signed with the development key ``apple-development-identifier/1``. Read it with
+:func:`helpers.skan.decode_aak_postback`, verify it with :func:`helpers.skan.verify_postback`."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -297,14 +295,15 @@ class Calibration(dict):
                 f"{ {k: round(float(v), 2) for k, v in self['coarse'].items()} }, overall={self['overall']:.2f})")
 
 
-def calibrate(view, window: int = 0) -> Calibration:
+def calibrate(view, window: int = 0, schema: ConversionSchema | None = None) -> Calibration:
     """The advertiser's first-party table: average revenue (cumulative through the window's end) of
     its installs for each fine value and each coarse value, and overall.
 
     The app sets the values itself, so it knows each of its users' values and revenue; no
     attribution is needed. In the simulation that table comes from the view's truth (the values
-    before the privacy rules) for every install whose window ended inside the world. A value no
-    install had gets the average of the revenue range it stands for (lower edge when open-ended).
+    before the privacy rules) for every install whose window ended inside the world. With the
+    ``schema``, a fine value no install had gets the middle of the revenue range it stands for (the
+    lower edge for the open-ended top bucket); without it, such a value is estimated like a null.
     """
     rows = first_postbacks(view, window)
     if rows.empty:
@@ -313,6 +312,13 @@ def calibrate(view, window: int = 0) -> Calibration:
     fine = rev.groupby(rows["fine_value"].astype("Int64").to_numpy()).mean() if window == 0 else pd.Series(dtype=float)
     coarse = rev.groupby(rows["coarse_value"].astype(object).to_numpy()).mean().reindex(list(COARSE_VALUES))
     coarse = coarse.fillna(float(rev.mean()))
+    if schema is not None and window == 0:
+        if not isinstance(schema, ConversionSchema):
+            raise InputError(f"schema must be a helpers.skan.ConversionSchema, got {type(schema).__name__}")
+        table = schema.table()
+        mid = np.where(np.isinf(table["revenue_below"]), table["revenue_from"],
+                       (table["revenue_from"] + table["revenue_below"]) / 2)
+        fine = fine.combine_first(pd.Series(mid, index=table["fine"].to_numpy()))
     return Calibration(window=window, fine=fine.astype(float), coarse=coarse.astype(float), overall=float(rev.mean()))
 
 
@@ -481,7 +487,7 @@ def schema_summary(view, vertical: str = "gaming", *, window: int = 0, null_valu
 
 
 # ---------------------------------------------------------------------------------------------
-# ATT and AdAttributionKit
+# ATT
 
 
 def att_summary(world) -> pd.DataFrame:
@@ -495,32 +501,3 @@ def att_summary(world) -> pd.DataFrame:
         "with_advertising_id": g["att_consent"].mean(),
         "paid_share": g["true_source"].apply(lambda s: float((s != "organic").mean())),
     })
-
-
-def _b64url(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def decode_aak_jws(envelope) -> tuple[dict, dict]:
-    """The header and payload of an AdAttributionKit postback's ``jws-string`` — read, not verified.
-
-    ``envelope``: the postback (a dict or its JSON text) or the compact JWS itself. Only the JWS is
-    signed (ES256, key chosen by the header's ``kid``); ``conversion-value``,
-    ``coarse-conversion-value``, ``ad-interaction-type`` and ``country-code`` sit outside it, unsigned.
-    Raises ``ValueError`` when the text is not a compact JWS (three base64url parts).
-    """
-    if isinstance(envelope, (bytes, bytearray)):
-        envelope = envelope.decode("utf-8")
-    if isinstance(envelope, str) and envelope.lstrip().startswith("{"):
-        envelope = json.loads(envelope)
-    if isinstance(envelope, Mapping):
-        if "jws-string" not in envelope:
-            raise InputError("jws-string: missing (an AdAttributionKit postback carries its signed part there)")
-        envelope = envelope["jws-string"]
-    if not isinstance(envelope, str) or envelope.count(".") != 2:
-        raise InputError("jws-string: expected a compact JWS, three base64url parts joined by '.'")
-    head, body, _ = envelope.split(".")
-    try:
-        return json.loads(_b64url(head)), json.loads(_b64url(body))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"jws-string: header or payload is not base64url JSON ({exc})") from exc

@@ -3,7 +3,7 @@
 Messages: ``helpers/messages/en/skan_lesson_4_5.toml``. Expected values come from
 :func:`helpers.skan.verify_postback` on the practice log of :func:`helpers.skan_analysis.postback_log`
 and on Apple's example postbacks, from :class:`helpers.skan.ConversionSchema` and from
-:func:`helpers.skan_analysis.decode_aak_jws`.
+:func:`helpers.skan.decode_aak_postback`.
 """
 
 from __future__ import annotations
@@ -130,9 +130,10 @@ q3 = Exercise(
 
 # ------------------------------------------------------------------ q4: AdAttributionKit's conversion type
 def _aak_type() -> str:
-    from helpers.skan_analysis import AAK_EXAMPLE_POSTBACK, decode_aak_jws
+    from helpers.skan import decode_aak_postback
+    from helpers.skan_analysis import AAK_EXAMPLE_POSTBACK
 
-    return str(decode_aak_jws(AAK_EXAMPLE_POSTBACK)[1]["conversion-type"])
+    return str(decode_aak_postback(AAK_EXAMPLE_POSTBACK)["conversion_type"])
 
 
 q4 = Exercise(
@@ -143,8 +144,8 @@ q4 = Exercise(
     hints=2,
     wrong=lambda e: next(c for c in CONVERSION_TYPES if c != e),
     solution_code=(
-        'header, payload = skan_analysis.decode_aak_jws(skan_analysis.AAK_EXAMPLE_POSTBACK)\n'
-        'aak_conversion_type = payload["conversion-type"]'
+        'aak = skan.decode_aak_postback(skan_analysis.AAK_EXAMPLE_POSTBACK)\n'
+        'aak_conversion_type = aak["conversion_type"]'
     ),
 )
 
