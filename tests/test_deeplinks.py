@@ -35,6 +35,7 @@ from helpers.deeplinks import (
 )
 
 DATA = Path(__file__).parent / "data" / "deeplinks"
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
 APP = "ABCDE12345.com.example.app"
 APP2 = "FGHIJ67890.com.example.other"
 FP = "14:6D:E9:83:C5:73:06:50:D8:EE:B9:95:2F:34:FC:64:16:A0:83:42:E6:1D:BE:A8:8A:04:96:B2:3F:CF:44:E5"
@@ -825,6 +826,30 @@ def test_route_desktop_goes_to_the_web_with_params_and_path_query():
     assert route_link(base_path, "desktop", False, "/x").url == "https://example.com/m/x"
 
 
+def test_route_keeps_the_fragment():
+    assert route_link(CONFIG, "ios", True, "/sale#top").url == "https://links.example.com/sale#top"
+    assert route_link(CONFIG, "desktop", True, "/sale?x=1#top", {"y": "2"}).url == "https://www.example.com/sale?x=1&y=2#top"
+    r = route_link(CONFIG, "android", False, "/#top")
+    assert r.deferred and dict(parse_qsl(dict(parse_qsl(urlsplit(r.url).query))["referrer"])) == {"deep_link": "/#top"}
+
+
+_PATH_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="?#"), max_size=10)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_PATH_TEXT, st.dictionaries(_TEXT.filter(bool), _TEXT, max_size=4))
+def test_play_referrer_carries_path_and_params_through_two_decodings(tail, params):
+    r = route_link(CONFIG, "android", False, "/" + tail, params)
+    assert r.deferred is (tail != "" or bool(params))
+    outer = dict(parse_qsl(urlsplit(r.url).query, keep_blank_values=True))
+    if not r.deferred:
+        assert "referrer" not in outer
+        return
+    inner = parse_qsl(outer["referrer"], keep_blank_values=True)
+    assert inner[0] == ("deep_link", "/" + tail)
+    assert dict(inner[1:]) == params
+
+
 @pytest.mark.parametrize(("kwargs", "words"), [
     ({"platform": "windows"}, "platform must be one of"),
     ({"path": "product/42"}, "start with '/'"),
@@ -874,9 +899,6 @@ def test_add_campaign_params_is_deterministic_and_checks_input():
 def test_campaign_params_reads_plus_as_space_and_keeps_blank_values():
     assert campaign_params("https://example.com/?q=red+shoes&empty=&flag") == {"q": "red shoes", "empty": "", "flag": ""}
     assert campaign_params("https://example.com/") == {}
-
-
-_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
 
 
 @settings(max_examples=200, deadline=None)

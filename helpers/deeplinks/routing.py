@@ -145,6 +145,10 @@ def campaign_params(url: str) -> dict[str, str]:
     return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
 
 
+def _with_fragment(url: str, fragment: str) -> str:
+    return f"{url}#{fragment}" if fragment else url
+
+
 def _join(base: str, path: str) -> str:
     parts = urlsplit(base)
     return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/") + path, parts.query, ""))
@@ -161,7 +165,9 @@ def route_link(config: LinkConfig, platform: str, app_installed: bool, path: str
       Google Play's ``referrer`` parameter (key :data:`REFERRER_PATH_KEY` for the path).
     * Desktop: the web page.
 
-    ``params`` (campaign parameters such as ``utm_source``) are added to every URL but the App Store's.
+    ``params`` (campaign parameters such as ``utm_source``) are added to every URL but the App Store's;
+    ``path`` may carry its own query (``/sale?color=red``, replaced by ``params`` of the same name) and
+    fragment (``/sale#top``, kept on web and app URLs, and in the referrer's ``deep_link``).
     """
     if platform not in PLATFORMS:
         raise ValueError(f"platform must be one of {', '.join(PLATFORMS)}, got {platform!r}")
@@ -170,29 +176,32 @@ def route_link(config: LinkConfig, platform: str, app_installed: bool, path: str
     if not isinstance(path, str) or not path.startswith("/"):
         raise ValueError(f"path must start with '/', such as '/item/42', got {path!r}")
     params = dict(params or {})
+    path, _, fragment = path.partition("#")
     path_only, _, path_query = path.partition("?")
     # Parameters written in the path come first; explicit params replace them.
     all_params = {**dict(parse_qsl(path_query, keep_blank_values=True)), **params}
-    web = add_campaign_params(_join(config.web_url, path_only), all_params)
+    web = _with_fragment(add_campaign_params(_join(config.web_url, path_only), all_params), fragment)
 
     if platform == "desktop":
         return Route("web", web, False, t("deeplinks.route.desktop"))
     if app_installed:
         if config.universal_link_domain:
-            url = add_campaign_params(f"https://{config.universal_link_domain}{path_only}", all_params)
+            url = _with_fragment(
+                add_campaign_params(f"https://{config.universal_link_domain}{path_only}", all_params), fragment)
             return Route("app", url, False, t("deeplinks.route.app_universal"))
         if config.app_scheme:
             scheme = config.app_scheme.removesuffix("://")
-            url = add_campaign_params(f"{scheme}://{path_only.lstrip('/')}", all_params)
+            url = _with_fragment(add_campaign_params(f"{scheme}://{path_only.lstrip('/')}", all_params), fragment)
             return Route("app", url, False, t("deeplinks.route.app_scheme"))
         return Route("web", web, False, t("deeplinks.route.app_no_link"))
-    deferred = path_only != "/" or bool(all_params)
+    deferred = path_only != "/" or bool(all_params) or bool(fragment)
     if platform == "ios":
         key = "app_store" if deferred else "app_store_plain"
         return Route("app_store", config.ios_app_store_url, deferred, t(f"deeplinks.route.{key}"))
     if not deferred:
         return Route("play_store", config.android_play_store_url, False, t("deeplinks.route.play_store_plain"))
-    referrer = urlencode([(REFERRER_PATH_KEY, path_only), *sorted(all_params.items())],
+    deep_link = path_only + (f"#{fragment}" if fragment else "")
+    referrer = urlencode([(REFERRER_PATH_KEY, deep_link), *sorted(all_params.items())],
                          quote_via=quote, safe="-._~")
     url = add_campaign_params(config.android_play_store_url, {"referrer": referrer})
     return Route("play_store", url, True, t("deeplinks.route.play_store"))
