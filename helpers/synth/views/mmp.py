@@ -35,11 +35,13 @@ True
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from helpers._validate import to_timedelta
 from helpers.attribution import attribute_installs
 from helpers.synth.world import world_index
 
@@ -123,6 +125,50 @@ def _lookup_consent(users: pd.DataFrame, user_id: pd.Series) -> pd.Series:
     return pd.Series(values, index=user_id.index)
 
 
+def _longest_window(options: dict) -> int | None:
+    """The longest lookback the attribution will use, in seconds (None when an option is unusual)."""
+    defaults = inspect.signature(attribute_installs).parameters
+    try:
+        spans = [to_timedelta(options.get(name, defaults[name].default), name, allow_zero=True)
+                 for name in ("click_lookback", "view_lookback", "probabilistic_window")]
+    except (KeyError, ValueError, TypeError):  # let attribute_installs report it
+        return None
+    return int(max(spans).total_seconds()) + 1
+
+
+def _candidate_touches(world, ix, options: dict) -> np.ndarray:
+    """Touches that some install could credit: same device ID or fingerprint, an install in [t, t + window].
+
+    Found on the world index's integer codes (a superset of the touches attribution can pick, so
+    leaving the rest out does not change its result, only its cost at a million users).
+    """
+    users = world.users
+    t_sec = world.touches["touch_time"].to_numpy(dtype="datetime64[s]").astype(np.int64)
+    i_sec = world.installs["install_time"].to_numpy(dtype="datetime64[s]").astype(np.int64)
+    window = _longest_window(options)
+    big = np.iinfo(np.int64).max
+    # by device: the person's first and last install (a device ID belongs to one person)
+    first = np.full(len(users), big, dtype=np.int64)
+    last = np.full(len(users), -big, dtype=np.int64)
+    np.minimum.at(first, ix.install_user, i_sec)
+    np.maximum.at(last, ix.install_user, i_sec)
+    has_device = users["device_id"].notna().to_numpy()
+    # by fingerprint: the first and last install of each install fingerprint
+    fp_code, fp_values = pd.factorize(ix.user_fingerprint[ix.install_user])
+    fp_first = np.full(len(fp_values), big, dtype=np.int64)
+    fp_last = np.full(len(fp_values), -big, dtype=np.int64)
+    np.minimum.at(fp_first, fp_code, i_sec)
+    np.maximum.at(fp_last, fp_code, i_sec)
+    t_fp = pd.Index(fp_values).get_indexer(ix.touch_fingerprint)
+    u = ix.touch_user
+    by_device = has_device[u] & (last[u] >= t_sec)
+    by_fp = (t_fp >= 0) & (fp_last[np.maximum(t_fp, 0)] >= t_sec)
+    if window is not None:
+        by_device &= first[u] <= t_sec + window
+        by_fp &= fp_first[np.maximum(t_fp, 0)] <= t_sec + window
+    return by_device | by_fp
+
+
 def mmp_view(world, **attribution_options) -> MMPView:
     """Attribute a world's installs the way an MMP would and hide what it cannot know.
 
@@ -134,14 +180,9 @@ def mmp_view(world, **attribution_options) -> MMPView:
     ix = world_index(world)
     touches = _visible(world.touches)
     if ix is not None:
-        # only touches that share a device ID or a fingerprint with some install can ever be credited:
-        # leave the others out (found on the index's integer codes; the attribution is the same)
-        has_install = np.zeros(len(world.users), dtype=bool)
-        has_install[ix.install_user] = True
-        device_match = has_install & world.users["device_id"].notna().to_numpy()
-        fp_match = pd.Series(ix.touch_fingerprint).isin(np.unique(ix.user_fingerprint[ix.install_user])).to_numpy()
+        keep = _candidate_touches(world, ix, attribution_options)
         cols = [c for c in touches.columns if c in _ATTRIBUTION_TOUCH_COLUMNS]
-        touches = touches[cols][device_match[ix.touch_user] | fp_match]
+        touches = touches[cols][keep]
     installs = _visible(world.installs)
     attributed = attribute_installs(touches, installs, **attribution_options)
 
