@@ -596,3 +596,12 @@ def test_aak_malformed_raises(mutate, field, words):
     with pytest.raises(PostbackError, match=words) as info:
         skan.verify_aak_postback(mutate(AAK))
     assert info.value.field == field
+
+
+def test_postback_error_survives_pickling():
+    import pickle
+
+    with pytest.raises(PostbackError) as info:
+        skan.verify_postback(dict(example("v2.1"), **{"app-id": "x"}))
+    copy = pickle.loads(pickle.dumps(info.value))
+    assert (type(copy), copy.field, str(copy)) == (PostbackError, "app-id", str(info.value))

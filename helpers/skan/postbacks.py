@@ -106,6 +106,9 @@ class PostbackError(ValueError):
         self.problem = problem
         super().__init__(f"{field}: {problem}" if field else problem)
 
+    def __reduce__(self):  # picklable (multiprocessing), though __init__ takes two arguments
+        return (type(self), (self.field, self.problem))
+
 
 # ---------------------------------------------------------------------------------------------
 # checking a postback
