@@ -116,9 +116,10 @@ def funnel_chart(table: pd.DataFrame, *, ax: Any = None, title: str | None = Non
         ax.tick_params(axis="x", labelrotation=25)
         for tick in ax.get_xticklabels():
             tick.set_horizontalalignment("right")
-    ax.set_ylim(0, 1.15)
+    ax.set_ylim(0, 1.3)
+    ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
     _percent_axis(ax)
-    ax.legend(loc="upper right", ncols=3)
+    ax.legend(loc="upper center", ncols=3)
     return finish(ax, "deeplinks_funnel", title=title, xlabel=xlabel, ylabel=ylabel)
 
 
