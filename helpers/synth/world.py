@@ -102,27 +102,86 @@ def _ids(prefix: str, n: int, width: int, numbers: np.ndarray | None = None) -> 
     return np.array(rows.tobytes().decode("ascii").split("\n")[:-1], dtype=object)
 
 
-_OCTETS = np.array([str(i) for i in range(256)], dtype=object)
-_HEX_GROUPS: list[np.ndarray] = []
+def _char_table(texts) -> tuple[np.ndarray, np.ndarray]:
+    """Short ASCII strings -> (k, longest) uint8 characters (left-aligned) and their lengths."""
+    texts = [str(t) for t in texts]
+    width = max(1, max(map(len, texts)) if texts else 1)
+    chars = np.zeros((len(texts), width), dtype=np.uint8)
+    for i, t in enumerate(texts):
+        chars[i, :len(t)] = np.frombuffer(t.encode("ascii"), dtype=np.uint8)
+    return chars, np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+
+
+def _join_text(pieces: list[tuple[np.ndarray, np.ndarray | int]], n: int) -> np.ndarray:
+    """Concatenate per-row text pieces into one str per row (an object array), in one pass.
+
+    Each piece is ``(chars, lengths)``: ``chars`` an (n, w) or (1, w) uint8 array, left-aligned, and
+    ``lengths`` how many of its w characters each row uses. The rows go into one byte buffer that is
+    decoded and split once, instead of a Python string per piece per row.
+    """
+    if n == 0:
+        return np.array([], dtype=object)
+    width = sum(c.shape[1] for c, _ in pieces) + 1
+    text = np.empty((n, width), dtype=np.uint8)
+    used = np.empty((n, width), dtype=bool)
+    pos = 0
+    for chars, lengths in pieces:
+        w = chars.shape[1]
+        text[:, pos:pos + w] = chars
+        used[:, pos:pos + w] = np.arange(w) < np.reshape(lengths, (-1, 1))
+        pos += w
+    text[:, pos] = ord("\n")
+    used[:, pos] = True
+    return np.array(text[used].tobytes().decode("ascii").split("\n")[:-1], dtype=object)
+
+
+def _const(text: str) -> tuple[np.ndarray, int]:
+    return np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(1, -1), len(text)
+
+
+_OCTET_CHARS, _OCTET_LENS = _char_table(range(256))
+_HEX_CHARS: list[tuple[np.ndarray, np.ndarray]] = []
+
+
+def _ipv4_pieces(x: np.ndarray) -> list:
+    """Text pieces of the dotted addresses of integers in [0, 2**22) (100.64.0.0/10)."""
+    parts = [_const("100.")]
+    for j, octet in enumerate((64 + (x >> 16), (x >> 8) & 255, x & 255)):
+        if j:
+            parts.append(_const("."))
+        parts.append((_OCTET_CHARS[octet], _OCTET_LENS[octet]))
+    return parts
+
+
+def _ipv6_pieces(groups: np.ndarray) -> list:
+    """Text pieces of addresses in 2001:db8::/32 from (k, 6) integers in [0, 65536)."""
+    if not _HEX_CHARS:
+        _HEX_CHARS.append(_char_table(f"{i:x}" for i in range(1 << 16)))
+    hx, hl = _HEX_CHARS[0]
+    parts = [_const("2001:db8")]
+    for j in range(groups.shape[1] if len(groups) else 0):
+        parts += [_const(":"), (hx[groups[:, j]], hl[groups[:, j]])]
+    return parts
 
 
 def _ip_strings(x: np.ndarray) -> np.ndarray:
     """Integers in [0, 2**22) -> dotted addresses in 100.64.0.0/10 (RFC 6598, never routed)."""
     x = np.asarray(x, dtype=np.int64)
-    if not len(x):
-        return np.array([], dtype=object)
-    return "100." + _OCTETS[64 + (x >> 16)] + "." + _OCTETS[(x >> 8) & 255] + "." + _OCTETS[x & 255]
+    return _join_text(_ipv4_pieces(x), len(x))
 
 
 def _ipv6_strings(groups: np.ndarray) -> np.ndarray:
     """(k, 6) integers in [0, 65536) -> addresses in 2001:db8::/32 (RFC 3849, documentation only)."""
-    if not _HEX_GROUPS:
-        _HEX_GROUPS.append(np.array([f"{i:x}" for i in range(1 << 16)], dtype=object))
-    hx = _HEX_GROUPS[0]
-    out = np.full(len(groups), "2001:db8", dtype=object)
-    for j in range(groups.shape[1] if len(groups) else 0):
-        out = out + ":" + hx[groups[:, j]]
-    return out
+    return _join_text(_ipv6_pieces(np.asarray(groups, dtype=np.int64)), len(groups))
+
+
+def _address_strings(ip_int: np.ndarray, v6_groups: np.ndarray | None, attrs: tuple, attrs_code: np.ndarray):
+    """(addresses, fingerprints "address|model|os") of rows: IPv4 from ``ip_int``, or IPv6 from
+    ``v6_groups`` when given; ``attrs`` is a :func:`_char_table` of model|os texts, indexed by ``attrs_code``."""
+    n = len(ip_int)
+    pieces = _ipv4_pieces(ip_int) if v6_groups is None else _ipv6_pieces(v6_groups)
+    return (_join_text(pieces, n),
+            _join_text(pieces + [_const("|"), (attrs[0][attrs_code], attrs[1][attrs_code])], n))
 
 
 def _device_ids(rng: np.random.Generator, n: int, upper: np.ndarray) -> np.ndarray:
@@ -645,8 +704,6 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
     attrs_a = np.array([f"{m}|{v}" for m, _ in _ANDROID_MODELS for v, _ in _ANDROID_VERSIONS], dtype=object)
     model = np.where(ios, np.array([m for m, _ in _IOS_MODELS], dtype=object)[models_i],
                      np.array([m for m, _ in _ANDROID_MODELS], dtype=object)[models_a])
-    device_attrs = np.where(ios, attrs_i[models_i * len(_IOS_VERSIONS) + os_i],
-                            attrs_a[models_a * len(_ANDROID_VERSIONS) + os_a])
 
     # IPs: country blocks of 2**20 addresses; carrier-NAT pools (shared by many people) in the top block;
     # some people (not behind carrier NAT) are on IPv6 from the documentation prefix 2001:db8::/32
@@ -682,20 +739,21 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
     perm = np.argsort(anchor, kind="stable")
     v6_row = np.full(n, -1, dtype=np.int64)
     v6_row[v6] = np.arange(len(v6))
-    ip_sorted = _ip_strings(ip_int[perm])
-    sel = np.flatnonzero(v6_row[perm] >= 0)
-    ip_sorted[sel] = _ipv6_strings(v6_groups[v6_row[perm][sel]])
-    ip, fingerprint, device_id, user_ids = (np.empty(n, dtype=object) for _ in range(4))
-    ip[perm] = ip_sorted
-    fingerprint[perm] = ip_sorted + "|" + device_attrs[perm]
-    device_id[perm] = _device_id_strings(raw_ids[perm], ios[perm])
-    device_id = np.where(att, device_id, np.nan)  # (missing strings are NaN: see _str_col)
-    user_ids[perm] = _ids("u", n, 6, numbers=perm + 1)
-    del ip_sorted, raw_ids
-    # fingerprints as integers (address code x 64 + model|os code) for the views' joins: IPv4 addresses
-    # by their number, IPv6 ones by their distinct text above 2**22
+    # model|os of each person as a code into one table (iOS pairs, then Android pairs)
     attrs_code = np.where(ios, models_i * len(_IOS_VERSIONS) + os_i,
                           len(attrs_i) + models_a * len(_ANDROID_VERSIONS) + os_a).astype(np.int64)
+    attrs_chars = _char_table([*attrs_i, *attrs_a])
+    ip, fingerprint, user_ids = (np.empty(n, dtype=object) for _ in range(3))
+    on_v6 = v6_row[perm] >= 0
+    for rows, groups in ((perm[~on_v6], None), (perm[on_v6], v6_groups[v6_row[perm[on_v6]]])):
+        ip[rows], fingerprint[rows] = _address_strings(ip_int[rows], groups, attrs_chars, attrs_code[rows])
+    device_id = np.full(n, np.nan, dtype=object)  # no advertising ID: missing (NaN: see _str_col)
+    with_id = perm[att[perm]]
+    device_id[with_id] = _device_id_strings(raw_ids[with_id], ios[with_id])
+    user_ids[perm] = _ids("u", n, 6, numbers=perm + 1)
+    del raw_ids, with_id, on_v6
+    # fingerprints as integers (address code x 64 + model|os code) for the views' joins: IPv4 addresses
+    # by their number, IPv6 ones by their distinct text above 2**22
     ip_code = ip_int.astype(np.int64)
     ip_code[v6] = (1 << 22) + pd.factorize(ip[v6])[0]
     user_fp = ip_code * 64 + attrs_code
@@ -830,9 +888,7 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
     touch_ip = ip[tc["user"]]
     touch_fp = fingerprint[tc["user"]]
     ci = np.flatnonzero(new_ip_int >= 0)
-    new_ip = _ip_strings(new_ip_int[ci])
-    touch_ip[ci] = new_ip
-    touch_fp[ci] = new_ip + "|" + device_attrs[tc["user"][ci]]
+    touch_ip[ci], touch_fp[ci] = _address_strings(new_ip_int[ci], None, attrs_chars, attrs_code[tc["user"][ci]])
     touch_fp_code = user_fp[tc["user"]]
     touch_fp_code[ci] = new_ip_int[ci] * 64 + attrs_code[tc["user"][ci]]
 
