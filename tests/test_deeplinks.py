@@ -484,10 +484,54 @@ def test_other_unreadable_inputs(tmp_path):
         match_universal_link("  ", U("/"))
     with pytest.raises(DeepLinkConfigError, match="not UTF-8"):
         match_universal_link(b'{"applinks": "\xff"}', U("/"))
-    with pytest.raises(DeepLinkConfigError, match=r"broken-structure-aasa.json: applinks.details\[1\]"):
+    with pytest.raises(DeepLinkConfigError, match=r"broken-structure-aasa.json: line 5, column 87: applinks.details\[1\]") as info:
         load_aasa(DATA / "broken-structure-aasa.json")
+    assert (info.value.line, info.value.column) == (5, 87)
+    assert info.value.location == "applinks.details[1].components[0].exclude"
     with pytest.raises(TypeError, match="url must be text"):
         match_universal_link(aasa([{}]), 42)
+
+
+def test_structural_errors_in_text_get_the_line_of_the_value():
+    text = '{\n  "applinks": {\n    "details": [\n      {"appIDs": ["A"], "components": [{"/": 42}]}\n    ]\n  }\n}'
+    with pytest.raises(DeepLinkConfigError, match=r'^line 4, column 41: applinks.details\[0\].components\[0\]\["/"\]'):
+        match_universal_link(text, U("/"))
+    with pytest.raises(DeepLinkConfigError) as info:
+        match_universal_link(json.loads(text), U("/"))
+    assert info.value.line is None, "a dict has no lines"
+
+
+def test_lint_warnings_carry_lines_when_the_text_is_known():
+    ws = lint_aasa(load_aasa(DATA / "client-aasa.json"))
+    assert [(w.code, w.line, w.column) for w in ws] == [("paths-ignored", 22, 9)]
+    assert str(ws[0]).startswith("paths-ignored at applinks.details[0].paths (line 22): ")
+    assert lint_aasa(load_aasa(DATA / "client-aasa.json").document)[0].line is None
+    assert ws[0] == dl.LintWarning(ws[0].code, ws[0].location, ws[0].message), "lines do not affect equality"
+
+
+_KEYS = st.one_of(st.text(max_size=6), st.integers(0, 3))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_KEYS, max_size=4))
+def test_json_paths_round_trip_and_locate_finds_the_value(parts):
+    from helpers.deeplinks._common import json_path, locate, parse_json_path
+
+    assert parse_json_path(json_path(parts)) == tuple(parts)
+    # Build a document that has a value at exactly that path, written with indentation.
+    value: object = "HERE"
+    for part in reversed(parts):
+        value = [0] * part + [value] if isinstance(part, int) else {"pad": 1, part: value}
+    text = json.dumps(value, indent=2)
+    found = locate(text, parts)
+    assert found is not None
+    line, column = found
+    offset = sum(len(x) + 1 for x in text.split("\n")[: line - 1]) + column - 1
+    rest = text[offset:]
+    if parts and isinstance(parts[-1], str):
+        assert rest.startswith(json.dumps(parts[-1]))  # an object member is located at its key
+    else:
+        assert rest.startswith('"HERE"')
 
 
 # --- Android App Links -----------------------------------------------------------------------------

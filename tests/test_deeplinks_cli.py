@@ -42,9 +42,9 @@ def test_check_aasa_every_url_opens_the_app():
     lines = out(p).splitlines()
     assert lines[0] == "https://example.com/product/42"
     assert lines[1] == f"  opens {SHOP}, {SHOP}.beta"
-    assert lines[2].startswith('  details[0].components[2] {"/": "/product/?*"')
+    assert lines[2].startswith('  details[0].components[2] {"/": "/product/?*"') and lines[2].endswith("(line 15)")
     assert "details[0].components[3]" in lines[5]
-    assert "paths-ignored at applinks.details[0].paths" in out(p)
+    assert "paths-ignored at applinks.details[0].paths (line 22): " in out(p)
 
 
 def test_check_aasa_a_url_that_stays_on_the_web_exits_1_and_says_why():
@@ -89,8 +89,9 @@ def test_check_aasa_json_output():
     assert first["app_ids"] == [] and first["excluded"] and first["rule"]["/"] == "/help/*"
     assert first["as_expected"] is False and second["as_expected"] is True
     assert second["format"] == "components" and second["rule_index"] == 2
-    assert data["warnings"] == [{"code": "paths-ignored", "location": "applinks.details[0].paths",
+    assert data["warnings"] == [{"code": "paths-ignored", "location": "applinks.details[0].paths", "line": 22,
                                  "message": data["warnings"][0]["message"]}]
+    assert first["rule_line"] == 13 and second["rule_line"] == 15
 
 
 def test_malformed_files_exit_2_with_the_location(tmp_path):
@@ -98,10 +99,13 @@ def test_malformed_files_exit_2_with_the_location(tmp_path):
     assert p.returncode == 2 and p.stdout == b""
     assert "broken-json-aasa.json: line 5, column 9: the AASA file is not valid JSON" in p.stderr.decode()
     p = run("check-aasa", str(DATA / "broken-structure-aasa.json"), "https://example.com/")
-    assert p.returncode == 2 and "applinks.details[1].components[0].exclude must be true or false" in p.stderr.decode()
+    assert p.returncode == 2
+    assert ("broken-structure-aasa.json: line 5, column 87: applinks.details[1].components[0].exclude must be true "
+            "or false") in p.stderr.decode()
     p = run("check-aasa", str(DATA / "broken-structure-aasa.json"), "--json")
     assert p.returncode == 2
     assert json.loads(out(p))["location"] == "applinks.details[1].components[0].exclude"
+    assert json.loads(out(p))["line"] == 5
     p = run("check-aasa", str(tmp_path / "nope.json"))
     assert p.returncode == 2 and "no file at" in p.stderr.decode()
     p = run("check-assetlinks", "-", "--package", "com.example.shop", "--fingerprint", FP, stdin=b"[{]")

@@ -23,9 +23,14 @@ import json
 import sys
 from collections.abc import Sequence
 
-from helpers.deeplinks._common import DeepLinkConfigError, parse_json
+from helpers.deeplinks._common import DeepLinkConfigError, build_from_bytes, locate
 from helpers.deeplinks.aasa import AssociationFile, load_aasa
-from helpers.deeplinks.assetlinks import AssetLinksFile, load_assetlinks, normalize_fingerprint
+from helpers.deeplinks.assetlinks import (
+    HANDLE_ALL_URLS,
+    AssetLinksFile,
+    load_assetlinks,
+    normalize_fingerprint,
+)
 from helpers.deeplinks.lint import LintWarning, lint_aasa, lint_assetlinks
 from helpers.messages import t
 
@@ -82,12 +87,9 @@ def _read(path: str, kind: str):
     """Load the file (``-``: standard input) as an :class:`AssociationFile` or :class:`AssetLinksFile`."""
     if path == "-":
         raw = sys.stdin.buffer.read()
-        what = "the AASA file" if kind == "aasa" else "the assetlinks.json file"
-        try:
-            doc = parse_json(raw, what)
-            return AssociationFile(doc, len(raw)) if kind == "aasa" else AssetLinksFile(doc, len(raw))
-        except DeepLinkConfigError as exc:
-            raise exc.with_source("<stdin>") from None
+        if kind == "aasa":
+            return build_from_bytes(raw, "the AASA file", AssociationFile, "<stdin>")
+        return build_from_bytes(raw, "the assetlinks.json file", AssetLinksFile, "<stdin>")
     return load_aasa(path) if kind == "aasa" else load_assetlinks(path)
 
 
@@ -95,12 +97,32 @@ def _warning_lines(warnings: list[LintWarning]) -> list[str]:
     if not warnings:
         return [t("deeplinks.cli.no_warnings")]
     lines = [t("deeplinks.cli.warnings", count=len(warnings))]
-    lines += [t("deeplinks.cli.warning_line", code=w.code, location=w.location, message=w.message) for w in warnings]
+    lines += [t("deeplinks.cli.warning_line", code=w.code, location=_where(w.location, w.line), message=w.message)
+              for w in warnings]
     return lines
 
 
+def _where(location: str, line: int | None) -> str:
+    return location if line is None else t("deeplinks.cli.at_line", location=location, line=line)
+
+
 def _warnings_json(warnings: list[LintWarning]) -> list[dict]:
-    return [{"code": w.code, "location": w.location, "message": w.message} for w in warnings]
+    return [{"code": w.code, "location": w.location, "line": w.line, "message": w.message} for w in warnings]
+
+
+def _with_line(reason: str, parsed, parts: tuple) -> str:
+    if parsed.text is None or any(p is None for p in parts):
+        return reason
+    found = locate(parsed.text, parts)
+    return reason if found is None else f"{reason} ({t('deeplinks.cli.line', line=found[0])})"
+
+
+def _rule_line(parsed, prefix: tuple, d_index: int | None, rule_index: int | None, fmt: str | None) -> int | None:
+    """The line of the deciding rule in the file's text (``None`` when unknown)."""
+    if parsed.text is None or d_index is None or rule_index is None:
+        return None
+    found = locate(parsed.text, (*prefix, d_index, fmt, rule_index))
+    return found[0] if found else None
 
 
 def check_aasa(args: argparse.Namespace) -> int:
@@ -117,7 +139,8 @@ def check_aasa(args: argparse.Namespace) -> int:
         else:
             ok = bool(d.app_ids)
         all_ok &= ok
-        results.append((d, ok))
+        line = _rule_line(parsed, ("applinks", "details"), d.detail_index, d.rule_index, d.format)
+        results.append((d, ok, line))
     if args.strict and warnings:
         all_ok = False
     if args.json:
@@ -126,7 +149,8 @@ def check_aasa(args: argparse.Namespace) -> int:
             "ok": all_ok,
             "urls": [{"url": d.url, "app_ids": d.app_ids, "matched": d.matched, "excluded": d.excluded,
                       "detail_index": d.detail_index, "rule_index": d.rule_index, "rule": d.rule,
-                      "format": d.format, "reason": d.reason, "as_expected": ok} for d, ok in results],
+                      "format": d.format, "rule_line": line, "reason": d.reason, "as_expected": ok}
+                     for d, ok, line in results],
             "warnings": _warnings_json(warnings),
         }, ensure_ascii=False, indent=2))
     else:
@@ -136,12 +160,13 @@ def check_aasa(args: argparse.Namespace) -> int:
             expectation = t("deeplinks.cli.expected_app", app=args.expect_app)
         elif args.expect_no_app:
             expectation = t("deeplinks.cli.expected_no_app")
-        for d, ok in results:
+        for d, ok, line in results:
             outcome = t("deeplinks.cli.opens", apps=", ".join(d.app_ids)) if d.app_ids else t("deeplinks.cli.no_app")
             if expectation:
                 outcome += f" ({t('deeplinks.cli.as_expected')})" if ok else \
                     f" ({t('deeplinks.cli.not_as_expected')}: {expectation})"
-            lines += [d.url, f"  {outcome}", f"  {d.reason}"]
+            reason = d.reason if line is None else f"{d.reason} ({t('deeplinks.cli.line', line=line)})"
+            lines += [d.url, f"  {outcome}", f"  {reason}"]
         if lines:
             lines.append("")
         lines += _warning_lines(warnings)
@@ -169,10 +194,12 @@ def check_assetlinks(args: argparse.Namespace) -> int:
         }, ensure_ascii=False, indent=2))
     else:
         status = t("deeplinks.cli.verified") if decision.verified else t("deeplinks.cli.not_verified")
-        lines = [f"{args.package}: {status}", f"  {decision.reason}"]
+        lines = [f"{args.package}: {status}", f"  {_with_line(decision.reason, parsed, (decision.statement_index,))}"]
         for u, r in zip(args.url, url_results, strict=True):
             outcome = t("deeplinks.cli.url_opens_app") if r.url_allowed else t("deeplinks.cli.url_browser")
-            lines += [u, f"  {outcome}", f"  {r.url_reason}"]
+            rule_at = (r.statement_index, "relation_extensions", HANDLE_ALL_URLS, "dynamic_app_link_components",
+                       r.rule_index)
+            lines += [u, f"  {outcome}", f"  {_with_line(r.url_reason, parsed, rule_at)}"]
         lines.append("")
         lines += _warning_lines(warnings)
         print("\n".join(lines))

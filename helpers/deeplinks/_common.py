@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-__all__ = ["DeepLinkConfigError", "json_path", "parse_json", "read_json_file", "describe_type"]
+__all__ = ["DeepLinkConfigError", "json_path", "parse_json_path", "locate", "parse_json", "read_file_bytes",
+           "build_from_bytes", "describe_type"]
 
 
 class DeepLinkConfigError(ValueError):
@@ -33,9 +34,11 @@ class DeepLinkConfigError(ValueError):
         line: int | None = None,
         column: int | None = None,
         source: str | None = None,
+        parts: Sequence[str | int] | None = None,
     ) -> None:
         self.problem = message
         self.location = location
+        self.parts = tuple(parts) if parts is not None else None
         self.line = line
         self.column = column
         self.source = source
@@ -50,11 +53,22 @@ class DeepLinkConfigError(ValueError):
         prefix = ": ".join(where)
         return f"{prefix}: {self.problem}" if prefix else self.problem
 
-    def with_source(self, source: str) -> DeepLinkConfigError:
+    def with_source(self, source: str | None) -> DeepLinkConfigError:
         """The same error, naming the file it came from."""
         return DeepLinkConfigError(
-            self.problem, location=self.location, line=self.line, column=self.column, source=source
+            self.problem, location=self.location, line=self.line, column=self.column, source=source,
+            parts=self.parts,
         )
+
+    def with_text(self, text: str) -> DeepLinkConfigError:
+        """The same error with the line and column of its JSON path in ``text`` (when found)."""
+        if self.line is not None or self.parts is None:
+            return self
+        found = locate(text, self.parts)
+        if found is None:
+            return self
+        return DeepLinkConfigError(self.problem, location=self.location, line=found[0], column=found[1],
+                                   source=self.source, parts=self.parts)
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -71,6 +85,86 @@ def json_path(parts: Sequence[str | int]) -> str:
         else:
             out += f"[{json.dumps(part, ensure_ascii=False)}]"
     return out or "$"
+
+
+_PATH_TOKEN = re.compile(r'\.?([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]')
+
+
+def parse_json_path(path: str) -> tuple[str | int, ...] | None:
+    """The inverse of :func:`json_path`: ``applinks.details[1]["/"]`` -> ``("applinks", "details", 1, "/")``.
+
+    ``None`` when ``path`` is not in that form.
+    """
+    if path == "$":
+        return ()
+    parts: list[str | int] = []
+    pos = 0
+    while pos < len(path):
+        m = _PATH_TOKEN.match(path, pos)
+        if m is None:
+            return None
+        if m.group(1) is not None:
+            parts.append(m.group(1))
+        elif m.group(2) is not None:
+            parts.append(int(m.group(2)))
+        else:
+            parts.append(json.loads(m.group(3)))
+        pos = m.end()
+    return tuple(parts)
+
+
+_DECODER = json.JSONDecoder()
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+def locate(text: str, parts: Sequence[str | int]) -> tuple[int, int] | None:
+    """``(line, column)`` (1-based) where the value at the JSON path ``parts`` starts in ``text``.
+
+    For an object member the position is that of its key. ``None`` when the text is not valid JSON
+    or has no such value. A repeated key is found at its last occurrence (the one JSON readers keep).
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        pos = _WS.match(text, 0).end()
+        mark = pos
+        for part in parts:
+            if pos >= len(text):
+                return None
+            opener = text[pos]
+            pos = _WS.match(text, pos + 1).end()
+            found = None
+            if opener == "{" and isinstance(part, str):
+                while text[pos] != "}":
+                    key_start = pos
+                    key, pos = json.decoder.scanstring(text, pos + 1)
+                    pos = _WS.match(text, pos).end() + 1  # the colon
+                    pos = _WS.match(text, pos).end()
+                    if key == part:
+                        found = (key_start, pos)
+                    _, pos = _DECODER.raw_decode(text, pos)
+                    pos = _WS.match(text, pos).end()
+                    if text[pos] == ",":
+                        pos = _WS.match(text, pos + 1).end()
+            elif opener == "[" and isinstance(part, int):
+                index = 0
+                while text[pos] != "]":
+                    if index == part:
+                        found = (pos, pos)
+                        break
+                    _, pos = _DECODER.raw_decode(text, pos)
+                    pos = _WS.match(text, pos).end()
+                    if text[pos] == ",":
+                        pos = _WS.match(text, pos + 1).end()
+                    index += 1
+            if found is None:
+                return None
+            mark, pos = found
+    except (ValueError, IndexError):
+        return None
+    line = text.count("\n", 0, mark) + 1
+    column = mark - (text.rfind("\n", 0, mark) + 1) + 1
+    return line, column
 
 
 def describe_type(value: object) -> str:
@@ -117,25 +211,37 @@ def parse_json(data: str | bytes | bytearray, what: str) -> object:
         ) from None
 
 
-def read_json_file(path: str | os.PathLike[str], what: str) -> tuple[object, int]:
-    """Read and parse a JSON file; returns ``(document, size in bytes)``.
-
-    A missing or unreadable file raises :class:`DeepLinkConfigError` too (a CLI reports all of
-    these the same way).
-    """
+def read_file_bytes(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a file; a missing or unreadable file raises :class:`DeepLinkConfigError`."""
     p = Path(path)
     try:
-        raw = p.read_bytes()
+        return p.read_bytes()
     except FileNotFoundError:
         raise DeepLinkConfigError(f"no file at {p}", source=str(p)) from None
     except IsADirectoryError:
         raise DeepLinkConfigError(f"{p} is a folder, not a file", source=str(p)) from None
     except OSError as exc:
         raise DeepLinkConfigError(f"cannot read {p}: {exc.strerror}", source=str(p)) from None
+
+
+def build_from_bytes(raw: bytes, what: str, factory, source: str | None = None):
+    """Parse JSON ``raw`` and return ``factory(document, size)`` with its ``text`` kept.
+
+    Errors name ``source`` (a file name) when given; an error at a JSON path also gets the line and
+    column of that place in the text.
+    """
     try:
-        return parse_json(raw, what), len(raw)
+        document = parse_json(raw, what)
     except DeepLinkConfigError as exc:
-        raise exc.with_source(str(p)) from None
+        raise (exc.with_source(source) if source else exc) from None
+    text = raw.decode("utf-8-sig")
+    try:
+        built = factory(document, len(raw))
+    except DeepLinkConfigError as exc:
+        exc = exc.with_text(text)
+        raise (exc.with_source(source) if source else exc) from None
+    built.text = text
+    return built
 
 
 # --- URL components ---------------------------------------------------------------------------

@@ -66,12 +66,12 @@ from urllib.parse import urlsplit
 from helpers.deeplinks import _iso
 from helpers.deeplinks._common import (
     DeepLinkConfigError,
+    build_from_bytes,
     decoded_form,
     describe_type,
     encoded_form,
     json_path,
-    parse_json,
-    read_json_file,
+    read_file_bytes,
 )
 from helpers.messages import t
 
@@ -505,7 +505,7 @@ def _chunks(rules: list[_Rule]) -> list[_Chunk]:
 
 def _fail(parts: Sequence[str | int], problem: str) -> DeepLinkConfigError:
     where = json_path(parts)
-    return DeepLinkConfigError(f"{where} {problem}", location=where)
+    return DeepLinkConfigError(f"{where} {problem}", location=where, parts=parts)
 
 
 def _require_bool(value: object, parts: Sequence[str | int]) -> bool:
@@ -651,6 +651,7 @@ class AssociationFile:
     def __init__(self, document: object, size_bytes: int | None = None) -> None:
         self.document = document
         self.size_bytes = size_bytes
+        self.text: str | None = None  # the JSON text, when the file was given as text
         if not isinstance(document, dict):
             raise DeepLinkConfigError(
                 f"the AASA file must be a JSON object with an \"applinks\" key, got {describe_type(document)}",
@@ -771,7 +772,7 @@ def _host(host: str) -> str:
 @functools.lru_cache(maxsize=64)
 def _parse_text(text: str | bytes) -> AssociationFile:
     data = text.encode("utf-8") if isinstance(text, str) else text
-    return AssociationFile(parse_json(data, "the AASA file"), len(data))
+    return build_from_bytes(data, "the AASA file", AssociationFile)
 
 
 def parse_aasa(aasa: object) -> AssociationFile:
@@ -791,11 +792,7 @@ def parse_aasa(aasa: object) -> AssociationFile:
 
 def load_aasa(path) -> AssociationFile:
     """Read an ``apple-app-site-association`` file from disk (errors name the file, line and column)."""
-    document, size = read_json_file(path, "the AASA file")
-    try:
-        return AssociationFile(document, size)
-    except DeepLinkConfigError as exc:
-        raise exc.with_source(str(path)) from None
+    return build_from_bytes(read_file_bytes(path), "the AASA file", AssociationFile, str(path))
 
 
 def match_universal_link(aasa: object, url: str, domain: str | None = None, *,

@@ -46,10 +46,10 @@ from typing import Any
 
 from helpers.deeplinks._common import (
     DeepLinkConfigError,
+    build_from_bytes,
     describe_type,
     json_path,
-    parse_json,
-    read_json_file,
+    read_file_bytes,
 )
 from helpers.deeplinks.aasa import _component_rule, _Rule, _Url
 from helpers.messages import t
@@ -133,7 +133,7 @@ class _Statement:
 
 def _fail(parts: Sequence[str | int], problem: str) -> DeepLinkConfigError:
     where = json_path(parts)
-    return DeepLinkConfigError(f"{where} {problem}", location=where)
+    return DeepLinkConfigError(f"{where} {problem}", location=where, parts=parts)
 
 
 def _strings(value: object, parts: list[str | int], example: str) -> list[str]:
@@ -151,6 +151,7 @@ class AssetLinksFile:
     def __init__(self, document: object, size_bytes: int | None = None) -> None:
         self.document = document
         self.size_bytes = size_bytes
+        self.text: str | None = None  # the JSON text, when the file was given as text
         if isinstance(document, dict):
             raise DeepLinkConfigError(
                 "the assetlinks.json file must be a JSON list of statements; this is one object: "
@@ -289,17 +290,13 @@ def parse_assetlinks(assetlinks: object) -> AssetLinksFile:
         return assetlinks
     if isinstance(assetlinks, str | bytes | bytearray):
         data = assetlinks.encode("utf-8") if isinstance(assetlinks, str) else bytes(assetlinks)
-        return AssetLinksFile(parse_json(data, "the assetlinks.json file"), len(data))
+        return build_from_bytes(data, "the assetlinks.json file", AssetLinksFile)
     return AssetLinksFile(assetlinks)
 
 
 def load_assetlinks(path) -> AssetLinksFile:
     """Read an ``assetlinks.json`` file from disk (errors name the file, line and column)."""
-    document, size = read_json_file(path, "the assetlinks.json file")
-    try:
-        return AssetLinksFile(document, size)
-    except DeepLinkConfigError as exc:
-        raise exc.with_source(str(path)) from None
+    return build_from_bytes(read_file_bytes(path), "the assetlinks.json file", AssetLinksFile, str(path))
 
 
 def verify_app_link(assetlinks: Any, package_name: str, sha256_fingerprint: str) -> bool:

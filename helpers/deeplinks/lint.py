@@ -41,9 +41,9 @@ import difflib
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
-from helpers.deeplinks._common import json_path
+from helpers.deeplinks._common import json_path, locate, parse_json_path
 from helpers.deeplinks.aasa import (
     _COMPONENT_KEYS,
     _VARIABLE,
@@ -90,9 +90,24 @@ class LintWarning:
     code: str
     location: str
     message: str
+    line: int | None = field(default=None, compare=False)
+    column: int | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
-        return f"{self.code} at {self.location}: {self.message}"
+        where = self.location if self.line is None else f"{self.location} (line {self.line})"
+        return f"{self.code} at {where}: {self.message}"
+
+
+def _with_lines(warnings: list[LintWarning], text: str | None) -> list[LintWarning]:
+    """Add the line and column of each warning's place when the file's text is known."""
+    if not text:
+        return warnings
+    out = []
+    for w in warnings:
+        parts = parse_json_path(w.location)
+        found = locate(text, parts) if parts is not None else None
+        out.append(w if found is None else replace(w, line=found[0], column=found[1]))
+    return out
 
 
 def _warn(code: str, parts: Sequence[str | int] | str, key: str | None = None, /, **params: object) -> LintWarning:
@@ -251,7 +266,7 @@ def lint_aasa(aasa: object, size_bytes: int | None = None) -> list[LintWarning]:
     _unknown_keys(doc, _TOP_KEYS, [], out)
     if "applinks" not in doc:
         out.append(_warn("no-applinks", "$"))
-        return out
+        return _with_lines(out, compiled.text)
     applinks = doc["applinks"]
     _unknown_keys(applinks, _APPLINKS_KEYS, ["applinks"], out)
     variables = compiled.variables
@@ -270,7 +285,7 @@ def lint_aasa(aasa: object, size_bytes: int | None = None) -> list[LintWarning]:
     details = applinks.get("details")
     if not details:
         out.append(_warn("no-details", ["applinks"]))
-        return out
+        return _with_lines(out, compiled.text)
     if isinstance(details, dict):
         out.append(_warn("details-dict", ["applinks", "details"]))
         entries = [(["applinks", "details", k], v) for k, v in details.items()]
@@ -292,7 +307,7 @@ def lint_aasa(aasa: object, size_bytes: int | None = None) -> list[LintWarning]:
     _coverage(shapes, out)
     order = {code: i for i, code in enumerate(AASA_CODES)}
     out.sort(key=lambda w: (_location_key(w.location), order.get(w.code, 99)))
-    return out
+    return _with_lines(out, compiled.text)
 
 
 def _location_key(location: str) -> list:
@@ -437,4 +452,4 @@ def lint_assetlinks(assetlinks: object) -> list[LintWarning]:
                     _path_checks(rule.raw["/"], [*rparts, "/"], out)
                 shapes.append((_component_shape(json_path(rparts), rule.raw, True, True), frozenset(), 0))
             _coverage(shapes, out)
-    return out
+    return _with_lines(out, parsed.text)
