@@ -778,8 +778,8 @@ def _parse_text(text: str | bytes) -> AssociationFile:
 def parse_aasa(aasa: object) -> AssociationFile:
     """Check an AASA file and prepare it for matching.
 
-    ``aasa`` is the parsed JSON (a dict), its text (``str`` or ``bytes``; the same text is parsed
-    only once) or an :class:`AssociationFile` (returned as is). A file that is not valid JSON, or
+    ``aasa`` is the parsed JSON (a dict), its text (``str`` or ``bytes``) or an
+    :class:`AssociationFile` (returned as is); the same content is prepared only once. A file that is not valid JSON, or
     whose values have the wrong kind (``"exclude": "true"``, ``"appIDs": "ABC.com.x"``...), raises
     :class:`~helpers.deeplinks.DeepLinkConfigError` naming the place.
     """
@@ -787,7 +787,19 @@ def parse_aasa(aasa: object) -> AssociationFile:
         return aasa
     if isinstance(aasa, str | bytes | bytearray):
         return _parse_text(bytes(aasa) if isinstance(aasa, bytearray) else aasa)
+    if isinstance(aasa, dict):
+        # The same dict content is prepared once (a notebook may call this for every URL).
+        try:
+            key = json.dumps(aasa, sort_keys=False, ensure_ascii=False, allow_nan=False)
+        except (TypeError, ValueError):
+            return AssociationFile(aasa)
+        return _parse_document(key)
     return AssociationFile(aasa)
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_document(key: str) -> AssociationFile:
+    return AssociationFile(json.loads(key))
 
 
 def load_aasa(path) -> AssociationFile:
