@@ -721,6 +721,14 @@ def test_lint_unreachable_rules(components, unreachable):
     assert [w.location for w in ws] == [f"applinks.details[0].components[{i}]" for i in unreachable]
 
 
+def test_lint_a_late_exclusion_says_exclusions_go_first():
+    ws = lint_aasa(aasa([{"/": "/help/*"}, {"/": "/help/private/*", "exclude": True}]))
+    assert [w.code for w in ws] == ["unreachable-rule"]
+    assert "put exclusions before" in ws[0].message
+    legacy = {"applinks": {"apps": [], "details": [{"appID": APP, "paths": ["/help/*", "NOT /help/private/*"]}]}}
+    assert ["put exclusions before" in w.message for w in lint_aasa(legacy)] == [False, True]
+
+
 def test_lint_unreachable_across_entries_only_for_the_same_apps():
     doc = {"applinks": {"details": [
         {"appIDs": [APP, APP2], "components": [{"/": "*"}]},

@@ -168,6 +168,7 @@ class _Shape:
     encoded: bool
     case_sensitive: bool
     order: int = 0
+    exclude: bool = False
 
     def prefix(self) -> str | None:
         """``L`` when the path pattern is ``L*`` with no other wildcard or variable in ``L``."""
@@ -202,7 +203,8 @@ def _component_shape(where: str, comp: dict, encoded: bool, case_sensitive: bool
     fragment = comp.get("#", "*")
     if fragment == "*":
         fragment = None
-    return _Shape(where, comp.get("/", "*"), query, fragment, encoded, case_sensitive)
+    return _Shape(where, comp.get("/", "*"), query, fragment, encoded, case_sensitive,
+                  exclude=comp.get("exclude") is True)
 
 
 def _coverage(rules: list[tuple[_Shape, frozenset[str], int]], out: list[LintWarning]) -> None:
@@ -235,8 +237,9 @@ def _coverage(rules: list[tuple[_Shape, frozenset[str], int]], out: list[LintWar
                     earlier = c_shape
                     break
         if earlier is not None:
+            key_name = "unreachable-exclusion" if shape.exclude and not earlier.exclude else "unreachable-rule"
             out.append(LintWarning("unreachable-rule", shape.where,
-                                   t("deeplinks.lint.unreachable-rule", earlier=earlier.where)))
+                                   t(f"deeplinks.lint.{key_name}", earlier=earlier.where)))
             continue
         seen.setdefault(key, (shape, apps, entry))
         head = shape.prefix()
@@ -389,7 +392,8 @@ def _entry_checks(parts, entry, compiled_entry, variables, out, shapes, dict_for
             if " " in pattern or not pattern.isascii():
                 out.append(_warn("unencoded-pattern", pparts, pattern=json.dumps(pattern, ensure_ascii=False)))
             if apps:
-                shapes.append((_Shape(json_path(pparts), pattern, None, None, True, True), apps, id(compiled_entry)))
+                shapes.append((_Shape(json_path(pparts), pattern, None, None, True, True, exclude=rule.exclude),
+                               apps, id(compiled_entry)))
 
 
 # --- assetlinks ---------------------------------------------------------------------------------
