@@ -387,6 +387,8 @@ def test_only_http_and_https_urls_and_bare_paths():
     assert "not an http or https" in explain_universal_link(doc, "myapp://item/1").reason
     assert match_universal_link(doc, "http://example.com/x") == [APP]
     assert match_universal_link(doc, "/item/1", domain="example.com") == [APP]
+    d = explain_universal_link(doc, "example.com/item/1")
+    assert d.app_ids == [] and "not a full link" in d.reason
 
 
 def test_file_without_applinks_opens_nothing():

@@ -278,14 +278,15 @@ def _compile(source: str, case_sensitive: bool) -> re.Pattern[str]:
 class _Url:
     """One URL split once, with its components in encoded and decoded form on demand."""
 
-    __slots__ = ("text", "host", "scheme", "path", "query", "fragment", "_cache")
+    __slots__ = ("text", "host", "scheme", "path", "query", "fragment", "bare", "_cache")
 
     def __init__(self, url: str) -> None:
         if not isinstance(url, str):
             raise TypeError(f"url must be text such as 'https://example.com/path', got {type(url).__name__}")
         self.text = url
         text = url.strip()
-        if text.startswith("/") and not text.startswith("//"):
+        self.bare = text.startswith("/") and not text.startswith("//")
+        if self.bare:
             parts = urlsplit("https://_" + text)
             self.scheme, self.host = "", None
         else:
@@ -694,16 +695,14 @@ class AssociationFile:
                 for i, p in enumerate(paths):
                     _path_rule(p, [*parts, "paths", i], i)
             self.entries.append(_Entry(position, ids, fmt, rules, _chunks(rules)))
-        self._legacy_dict = isinstance(applinks.get("details"), dict)
 
     # -- matching --
 
     def _decide(self, url: _Url, domain: str | None, installed: frozenset[str] | None):
-        if url.host is None and url.scheme == "":
-            pass  # a bare path: matched as a path on the file's own domain
-        elif url.scheme not in ("http", "https"):
-            return ("scheme", None, None)
-        elif domain is not None and _host(url.host or "") != _host(domain):
+        bare_path = url.bare  # a path such as "/help": matched on the file's own domain
+        if not bare_path and url.scheme not in ("http", "https"):
+            return ("scheme" if url.scheme else "not_url", None, None)
+        if not bare_path and domain is not None and _host(url.host or "") != _host(domain):
             return ("domain", None, None)
         if not self.has_applinks:
             return ("no_applinks", None, None)
@@ -730,7 +729,7 @@ class AssociationFile:
         installed = None if installed_app_ids is None else frozenset(installed_app_ids)
         u = _Url(url)
         kind, entry, rule = self._decide(u, domain, installed)
-        if kind in ("scheme", "domain", "no_applinks", "nomatch"):
+        if kind in ("scheme", "not_url", "domain", "no_applinks", "nomatch"):
             params = {"url": url, "scheme": u.scheme or "?", "host": u.host or "?", "domain": domain,
                       "where": u.shown()}
             if kind == "nomatch" and installed is not None:
@@ -738,7 +737,7 @@ class AssociationFile:
             return UniversalLinkDecision(url, [], False, False, None, None, None, None,
                                          t(f"deeplinks.aasa.{kind}", **params))
         where = f"{json_path(['details', entry.index])}.{entry.format}[{rule.index}]"
-        shown_rule = rule.raw if isinstance(rule.raw, str) else rule.raw
+        shown_rule = rule.raw
         rule_text = json.dumps(shown_rule, ensure_ascii=False)
         if kind == "exclude":
             reason = t("deeplinks.aasa.excluded", where=where, rule=rule_text, path=u.shown())
