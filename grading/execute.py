@@ -39,6 +39,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import nbformat
@@ -117,6 +118,8 @@ def needed_names(test_sources: list[str], setup_sources: list[str]) -> list[list
 # ------------------------------------------------------------------------------------------------
 
 class Runner:
+    """The trusted test runner process; its setup cells start running at once (in the background)."""
+
     def __init__(self, setup_sources: list[str], cwd: str):
         env = {k: v for k, v in os.environ.items() if not k.startswith("MMA_GRADEBOOK")}
         env.update(MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
@@ -127,11 +130,22 @@ class Runner:
                                      stdout=subprocess.PIPE, env=env, cwd=cwd, text=True,
                                      start_new_session=True)
         self.lock = threading.Lock()
-        reply = self.call({"op": "setup", "cells": setup_sources, "cwd": cwd}, timeout=600)
-        self.setup_errors = reply.get("errors", [])
+        self.ready = False
+        self.proc.stdin.write(json.dumps({"op": "setup", "cells": setup_sources, "cwd": cwd}) + "\n")
+        self.proc.stdin.flush()
+        self.setup_errors: list[str] = []
+
+    def _wait_ready(self) -> None:
+        if not self.ready:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise SandboxFailure("the trusted test runner stopped during its setup")
+            self.setup_errors = json.loads(line).get("errors", [])
+            self.ready = True
 
     def call(self, req: dict, timeout: float) -> dict:
         with self.lock:
+            self._wait_ready()
             if self.proc.poll() is not None:
                 raise SandboxFailure("the trusted test runner stopped")
             self.proc.stdin.write(json.dumps(req, allow_nan=True) + "\n")
@@ -216,6 +230,8 @@ class SandboxedExecute(NbGraderPreprocessor):
         names = needed_names([nb.cells[i].source for i in tests], setup_src)
         wanted = dict(zip(tests, names, strict=True))
 
+        runner = get_runner(setup_src, os.getcwd()) if tests else None  # warms up meanwhile
+
         # 1. the learner's run
         inner = str(sandbox.PACKAGE_DIR) if self.unsafe else sandbox.INNER_DIR
         run_nb = copy.deepcopy(nb)
@@ -255,6 +271,7 @@ class SandboxedExecute(NbGraderPreprocessor):
         if reply.get("status") != "ok":
             raise SandboxFailure(f"the notebook could not be run: {str(reply.get('message'))[:300]}")
 
+        self.log.info("sandboxed run: %.2f s (inside: %s)", result.seconds, reply.get("timing"))
         answers: dict[int, dict] = {}
         for i, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
@@ -269,12 +286,13 @@ class SandboxedExecute(NbGraderPreprocessor):
             cell.execution_count = ec if isinstance(ec, int) and not isinstance(ec, bool) else None
 
         # 2. the tests, in the trusted runner
-        if tests:
-            runner = get_runner(setup_src, os.getcwd())
+        if runner is not None:
             req = {"op": "grade", "timeout": self.test_timeout, "tests": [
                 {"grade_id": nb.cells[i].metadata["nbgrader"]["grade_id"], "source": nb.cells[i].source,
                  "values": answers[i]["values"], "missing": answers[i]["missing"]} for i in tests]}
+            t0 = time.monotonic()
             reply = runner.call(req, timeout=self.test_timeout + 30)
+            self.log.info("tests in the trusted runner: %.2f s", time.monotonic() - t0)
             if not reply.get("ok"):
                 raise SandboxFailure(f"the tests could not be run: {reply.get('error')}")
             for n, i in enumerate(tests, start=1):

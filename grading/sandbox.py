@@ -168,7 +168,8 @@ def inner_env() -> dict[str, str]:
     return {
         "HOME": "/tmp/home", "PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
         "JUPYTER_RUNTIME_DIR": "/tmp/home/.jupyter-runtime", "JUPYTER_CONFIG_DIR": "/tmp/home/.jupyter",
-        "IPYTHONDIR": "/tmp/home/.ipython", "MPLCONFIGDIR": "/tmp/home/.matplotlib", "MPLBACKEND": "Agg",
+        "IPYTHONDIR": "/tmp/home/.ipython", "MPLCONFIGDIR": "/tmp/home/.matplotlib",
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
         "PYTHONDONTWRITEBYTECODE": "1", "NBGRADER_EXECUTION": "autograde", "OPENBLAS_NUM_THREADS": "1",
         "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
         **({"MMA_DATASETS": os.environ["MMA_DATASETS"]} if os.environ.get("MMA_DATASETS") else {}),
