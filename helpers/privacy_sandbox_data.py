@@ -41,8 +41,9 @@ TIMELINE = pd.DataFrame([
      "WICG/attribution-reporting-api AGGREGATE.md, PR #749", "verified"),
     ("2023-06-15", "web", "Topics taxonomy v2 (469 topics); in Chrome 116 from the summer",
      "patcg-individual-drafts/topics taxonomy_v2.md, 2023-07-31 minutes", "verified"),
-    ("2023-10-01", "web", "Protected Audience k-anonymity ramp: k = 10, 12-hour updates (Q4 2023; later steps "
-     "unconfirmed)", "developers.google.com Protected Audience k-anonymity page", "quoted"),
+    ("2023-10-01", "web", "Q4 2023 (the date is the quarter's start): Protected Audience k-anonymity ramp begins "
+     "with k = 10 and 12-hour updates; later steps unconfirmed", "developers.google.com Protected Audience "
+     "k-anonymity page", "quoted"),
     ("2025-10-17", "web + Android", "Google announces it will retire the Attribution Reporting API (Chrome and "
      "Android), Topics, Protected Audience and other Privacy Sandbox APIs", "news reports of the announcement", "quoted"),
     ("2025-11-07", "web", "blink-dev: Intent to Deprecate and Remove: Protected Audience",
