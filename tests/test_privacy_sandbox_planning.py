@@ -216,3 +216,42 @@ def test_summary_report_is_deterministic_by_seed():
     a = ps.summary_report(["x", "y"], [1.0, 2.0], 5, domain=["x", "y"], rng=7)
     b = ps.summary_report(["x", "y"], [1.0, 2.0], 5, domain=["x", "y"], rng=7)
     assert a.equals(b)
+
+
+# ---------------------------------------------------------------------------------------------
+# the world's ARA view (helpers.synth.views.ara) seen through the course's helpers
+
+
+@pytest.fixture(scope="module")
+def world_view():
+    from helpers.synth import generate_world
+    from helpers.synth.views.ara import ara_view
+
+    return ara_view(generate_world(20_000, seed=31, vertical="ecommerce"), epsilon=9.0, seed=4)
+
+
+def test_world_view_noise_rate_matches_flip_probability(world_view):
+    src = world_view.sources.merge(world_view.source_truth[["source_event_id", "noised"]], on="source_event_id")
+    for stype, k in (("navigation", 2925), ("event", 3)):
+        sel = src[src["source_type"] == stype]
+        p = ps.flip_probability(k, 9.0)
+        n = len(sel)
+        assert abs(int(sel["noised"].sum()) - n * p) < 4.5 * math.sqrt(n * p * (1 - p)) + 1
+
+
+def test_world_view_summary_noise_variance(world_view):
+    rep = world_view.summary_report(epsilon=2.0, seed=8)
+    noise = rep.report["value"].to_numpy(float) - rep.truth["true_value"].to_numpy(float)
+    b = ps.aggregation_noise_scale(2.0)
+    n = len(noise)
+    assert abs(noise.var(ddof=1) - 2 * b**2) < 4.5 * math.sqrt(20 * b**4 / n)
+
+
+def test_planning_purchases_match_the_views_summary_truth():
+    from helpers import privacy_sandbox_data as D
+
+    view = D.course_view()
+    p = D.planning_purchases(view)
+    truth = view.summary_report(10).truth
+    measured = truth[truth["question"] == "count"]["true_conversions"].sum()
+    assert measured == len(p)  # every attributed purchase, before the budget drops repeat purchases
