@@ -57,7 +57,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import privacy_sandbox as ps
-from helpers.synth.world import touch_campaign_pairs, world_index
+from helpers.synth.world import _str_col, touch_campaign_pairs, world_index
 
 __all__ = ["ARAView", "SummaryReport", "ara_view", "QUESTIONS", "NAVIGATION", "EVENT"]
 
@@ -74,6 +74,11 @@ def _seconds(s: pd.Series) -> np.ndarray:
 def _utc(seconds: np.ndarray) -> pd.Series:
     return pd.Series((np.asarray(seconds, dtype=np.int64) * 1_000_000_000).astype("datetime64[ns]")).dt.tz_localize(
         "UTC")
+
+
+def _text(values: np.ndarray) -> pd.Series:
+    """An object array of str (NaN where missing) as the "str" column pandas would infer from it."""
+    return _str_col(values) if values.dtype == object else pd.Series(values, dtype="str")
 
 
 def _ids(prefix: str, n: int) -> np.ndarray:
@@ -318,14 +323,14 @@ def ara_view(world, epsilon: float = ps.DEFAULT_EPSILON, *, seed: int = 0, sourc
     has_source = np.zeros(len(users), dtype=bool)
     has_source[src_user_codes] = True
     sources = pd.DataFrame({
-        "source_event_id": t["touch_id"].to_numpy(dtype=object),
-        "source_type": np.where(src_is_click, NAVIGATION, EVENT).astype(object),
-        "media_source": t["media_source"].to_numpy(dtype=object),
-        "campaign": t["campaign"].to_numpy(dtype=object),
-        "site_id": t["site_id"].to_numpy(dtype=object),
-        "country": users["country"].to_numpy(dtype=object)[src_user_codes],
+        "source_event_id": _text(t["touch_id"].to_numpy(dtype=object)),
+        "source_type": _text(np.array([EVENT, NAVIGATION], dtype=object)[src_is_click.astype(np.int8)]),
+        "media_source": _text(t["media_source"].to_numpy(dtype=object)),
+        "campaign": _text(t["campaign"].to_numpy(dtype=object)),
+        "site_id": _text(t["site_id"].to_numpy(dtype=object)),
+        "country": _text(users["country"].to_numpy(dtype=object)[src_user_codes]),
         "source_time": t["touch_time"].reset_index(drop=True),
-    })
+    }, copy=False)
 
     # ---- triggers (conversions on the chosen platforms) -------------------------------------
     inst = world.installs
@@ -410,13 +415,13 @@ def ara_view(world, epsilon: float = ps.DEFAULT_EPSILON, *, seed: int = 0, sourc
     report_ids = _ids("r", len(r_src))
     rate = np.where(src_is_click[r_src], round(p_nav, 7), round(p_ev, 7))
     event_reports = pd.DataFrame({
-        "report_id": report_ids,
-        "source_event_id": sources["source_event_id"].to_numpy()[r_src],
-        "source_type": sources["source_type"].to_numpy()[r_src],
-        "media_source": sources["media_source"].to_numpy()[r_src],
-        "campaign": sources["campaign"].to_numpy()[r_src],
-        "site_id": sources["site_id"].to_numpy()[r_src],
-        "country": sources["country"].to_numpy()[r_src],
+        "report_id": _text(report_ids),
+        "source_event_id": _text(sources["source_event_id"].to_numpy()[r_src]),
+        "source_type": _text(sources["source_type"].to_numpy()[r_src]),
+        "media_source": _text(sources["media_source"].to_numpy()[r_src]),
+        "campaign": _text(sources["campaign"].to_numpy()[r_src]),
+        "site_id": _text(sources["site_id"].to_numpy()[r_src]),
+        "country": _text(sources["country"].to_numpy()[r_src]),
         "trigger_data": r_td,
         "report_window": r_win,
         "scheduled_report_time": _utc(r_time),
@@ -432,14 +437,14 @@ def ara_view(world, epsilon: float = ps.DEFAULT_EPSILON, *, seed: int = 0, sourc
     true_count = np.bincount(att[true_rep], minlength=n_src) if len(true_rep) else np.zeros(n_src, np.int64)
     source_truth = pd.DataFrame({
         "source_event_id": sources["source_event_id"],
-        "user_id": t["user_id"].to_numpy(dtype=object),
+        "user_id": _text(t["user_id"].to_numpy(dtype=object)),
         "attributed_conversions": np.bincount(att[attributed], minlength=n_src),
         "true_reports": true_count,
         "noised": noised,
     })
     src_ids = sources["source_event_id"].to_numpy()
     conversion_truth = pd.DataFrame({
-        "conversion_id": conv_id, "conversion": conv_name, "user_id": conv_user,
+        "conversion_id": _text(conv_id), "conversion": _text(conv_name), "user_id": _text(conv_user),
         "conversion_time": _utc(conv_time), "revenue": conv_rev,
         "source_event_id": pd.Series(np.where(attributed, src_ids[a_src], None), dtype="string"),
         "media_source": pd.Series(np.where(attributed, sources["media_source"].to_numpy()[a_src], None),

@@ -139,10 +139,11 @@ def _uuids(rng: np.random.Generator, n: int) -> np.ndarray:
     hexchars = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
     nib = np.empty((n, 32), dtype=np.uint8)
     nib[:, 0::2], nib[:, 1::2] = b >> 4, b & 15
-    out = np.full((n, 36), ord("-"), dtype=np.uint8)
+    out = np.full((n, 37), ord("-"), dtype=np.uint8)
     cols = [i for i in range(36) if i not in (8, 13, 18, 23)]
     out[:, cols] = hexchars[nib]
-    return out.view("S36").ravel().astype(str).astype(object)
+    out[:, 36] = ord("\n")  # one decode and split for all of them
+    return np.array(out.tobytes().decode("ascii").split("\n")[:n], dtype=object)
 
 
 def _tier(volume: np.ndarray, thresholds) -> np.ndarray:
