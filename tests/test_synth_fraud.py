@@ -327,3 +327,17 @@ def test_flood_click_budget_caps_rows_and_keeps_the_conversion():
     assert _bytes(add_fraud(w, FraudMix(flood_click_budget=None), 5)) == _bytes(fraud_world())
     with pytest.raises(ValueError, match="flood_click_budget"):
         FraudMix(flood_click_budget=0)
+
+
+def test_text_columns_hold_only_strings_or_missing():
+    """The tables' "str" columns are built without pandas' per-value check: every value is a str or NaN."""
+    for world in (genuine(), fraud_world()):
+        for name, df in world.tables.items():
+            for col in df.columns:
+                s = df[col]
+                if s.dtype != "str":
+                    continue
+                values = s.to_numpy(dtype=object)
+                ok = np.fromiter((type(v) is str or (type(v) is float and v != v) for v in values), bool, len(values))
+                assert ok.all(), (name, col, values[~ok][:3])
+                pd.testing.assert_series_equal(s, pd.Series(values, dtype="str", name=col, index=s.index))

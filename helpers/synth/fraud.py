@@ -842,6 +842,8 @@ class _Builder:
 
 
 _ID_DEFAULTS = {"touch_id": ("t", 7), "install_id": ("i", 6), "event_id": ("e", 7)}
+_MAY_BE_MISSING = frozenset({"device_id"})
+"""The only text columns the fraud rows leave empty (no advertising ID); every other one is always a str."""
 
 
 def _id_shape(existing: pd.Series, id_col: str) -> tuple[str, int]:
@@ -921,7 +923,8 @@ def _merge(genuine: pd.DataFrame, new: dict, time_col: str, id_col: str, sorted_
             v = np.asarray(v, dtype=object)
             out[f_pos] = v
             if _STRING_ARRAY is not None and dtype == _STR_DTYPE:
-                out[f_pos[pd.isna(v)]] = np.nan  # (the genuine part has NaN for missing already)
+                if c in _MAY_BE_MISSING:  # None -> NaN (the genuine part has NaN for missing already)
+                    out[f_pos[pd.isna(v)]] = np.nan
                 cols[c] = _str_col(out)
             else:
                 cols[c] = pd.Series(out, dtype=dtype, copy=False)
