@@ -9,7 +9,10 @@ own. Prints one JSON object with the seconds, the rows of every table, and the r
 ``--views`` it also times each view of the world - MMP, SKAN, ARA (with a summary report) and the
 fraud view (``add_fraud(world, FraudMix())``, labelled fraud mixed in; its rows and fraud counts are
 reported under ``fraud``) - and ``total_seconds`` is the world plus every view. ``cpu_seconds`` is
-the process's CPU time per stage: on a busy machine it stays close to the idle wall-clock time.
+the process's CPU time per stage (``total_cpu_seconds`` their sum, ``total_cpu_ratio`` its ratio
+between the largest and the smallest size): on a busy machine it stays close to the idle wall-clock
+time (a little above it: caches and memory bandwidth are shared too), so report both. A summary
+line per size (wall and CPU seconds per stage, peak RSS) goes to stderr.
 """
 
 from __future__ import annotations
@@ -66,7 +69,9 @@ if trace:
     peak = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
     tracemalloc.stop()
 print(json.dumps({{"users": n, "vertical": vertical, "days": days, "seconds": round(seconds, 3),
-                  "view_seconds": view_seconds, "cpu_seconds": cpu_seconds, "total_seconds": round(seconds + sum(view_seconds.values()), 3),
+                  "view_seconds": view_seconds, "cpu_seconds": cpu_seconds,
+                  "total_seconds": round(seconds + sum(view_seconds.values()), 3),
+                  "total_cpu_seconds": round(sum(cpu_seconds.values()), 3),
                   "max_rss_mb": round(rss, 1), "tracemalloc_peak_mb": peak, "rows": rows, "fraud": fraud}}))
 """
 
@@ -99,8 +104,18 @@ def main() -> None:
                    "time_ratio": round(big["seconds"] / max(small["seconds"], 1e-9), 2),
                    "total_time_ratio": round(big.get("total_seconds", big["seconds"])
                                              / max(small.get("total_seconds", small["seconds"]), 1e-9), 2),
+                   "total_cpu_ratio": round(big["total_cpu_seconds"] / max(small["total_cpu_seconds"], 1e-9), 2),
                    "seconds_per_million_users": round(big["seconds"] / big["users"] * 1e6, 2)}
     print(json.dumps({"python": sys.version.split()[0], "results": results, "scaling": summary}, indent=2))
+    # one line per size: wall (CPU) seconds per stage, peak memory
+    for r in ok:
+        stages = {"world": r["seconds"], **r.get("view_seconds", {})}
+        cells = "  ".join(f"{k} {v:.1f} ({r['cpu_seconds'].get(k, float('nan')):.1f})" for k, v in stages.items())
+        print(f"{r['users']:>9,} users: {cells}  | total {r['total_seconds']:.1f} s wall, "
+              f"{r['total_cpu_seconds']:.1f} s CPU | peak RSS {r['max_rss_mb'] / 1024:.2f} GB", file=sys.stderr)
+    if summary:
+        print(f"largest/smallest: size x{summary['size_ratio']}, wall x{summary['total_time_ratio']}, "
+              f"CPU x{summary['total_cpu_ratio']}", file=sys.stderr)
 
 
 if __name__ == "__main__":
