@@ -325,3 +325,20 @@ def test_bad_view_options(world):
         skan_view(world, seed=1, tier_thresholds=(5, 1, 2))
     with pytest.raises(ValueError, match="schema"):
         skan_view(world, seed=1, schema={"edges": [1]})
+
+
+def test_fraud_world_gets_postbacks_only_from_genuine_touches_and_installs():
+    from helpers.synth.fraud import FraudMix, add_fraud
+
+    world = add_fraud(generate_world(6_000, seed=8, vertical="gaming"), FraudMix(), 8)
+    view = skan_view(world, seed=2, scale=40)
+    truth = view.truth.merge(world.installs[["install_id", "fraud_type"]], on="install_id", how="left")
+    assert len(truth) == len(view.postbacks) > 0
+    # fabricated installs (never through a real App Store) get nothing; stolen credit is a real install
+    assert not truth["fraud_type"].isin(["sdk_spoofing", "bot", "device_farm"]).any()
+    # a fraud touch is never the winner: every winning network had a genuine qualifying touch
+    genuine = world.touches[world.touches["fraud_type"].isna()]
+    won = view.postbacks["did_win"].to_numpy() & (view.postbacks["postback_sequence_index"] == 0).to_numpy()
+    pairs = truth.loc[won, ["user_id"]].assign(media_source=view.postbacks.loc[won, "media_source"].to_numpy())
+    ok = pairs.merge(genuine[["user_id", "media_source"]].drop_duplicates(), how="left", indicator=True)
+    assert (ok["_merge"] == "both").all()

@@ -131,8 +131,12 @@ def source_identifier_map(world) -> pd.DataFrame:
                          "campaign": pairs["campaign"].astype(str).to_numpy()})
 
 
-def _uuids(rng: np.random.Generator, n: int) -> np.ndarray:
-    """Random version-4 UUID strings from the seeded generator (vectorised)."""
+def _uuids(rng: np.random.Generator, n: int, sort_key: bool = False):
+    """Random version-4 UUID strings from the seeded generator (vectorised).
+
+    ``sort_key=True`` also returns (high, low) uint64 halves of each UUID, which sort exactly like
+    the strings (lower-case hex digits in ASCII order, dashes at fixed places).
+    """
     b = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
     b[:, 6] = (b[:, 6] & 0x0F) | 0x40
     b[:, 8] = (b[:, 8] & 0x3F) | 0x80
@@ -143,7 +147,11 @@ def _uuids(rng: np.random.Generator, n: int) -> np.ndarray:
     cols = [i for i in range(36) if i not in (8, 13, 18, 23)]
     out[:, cols] = hexchars[nib]
     out[:, 36] = ord("\n")  # one decode and split for all of them
-    return np.array(out.tobytes().decode("ascii").split("\n")[:n], dtype=object)
+    text = np.array(out.tobytes().decode("ascii").split("\n")[:n], dtype=object)
+    if not sort_key:
+        return text
+    halves = np.ascontiguousarray(b).view(">u8").reshape(n, 2).astype(np.uint64)
+    return text, halves[:, 0], halves[:, 1]
 
 
 def _tier(volume: np.ndarray, thresholds) -> np.ndarray:
@@ -249,9 +257,9 @@ def skan_view(world, schema: ConversionSchema | None = None, *, seed: int, lock_
         i_ucode, i_uniq = pd.factorize(pd.Series(i_user, dtype=object))
         t_ucode = pd.Index(i_uniq, dtype=object).get_indexer(t["user_id"].to_numpy(dtype=object))
         tmask = src_ok[src_codes] & (t_ucode >= 0)
-        src_codes = src_codes[tmask]
-        if "fraud_type" in t.columns:
+        if "fraud_type" in t.columns:  # fraudulent touches never reach a real App Store
             tmask &= t["fraud_type"].isna().to_numpy()
+        src_codes = src_codes[tmask]
         t = t[tmask]
         t_ucode = t_ucode[tmask]
         code_of = pd.Series(camp_map["campaign_code"].to_numpy(),
@@ -370,7 +378,7 @@ def skan_view(world, schema: ConversionSchema | None = None, *, seed: int, lock_
     hi = np.array([d[1] for d in _DELAYS])[seq]
     delay = lo + np.floor(rng.random(n) * (hi - lo + 1)).astype(np.int64)
     p_time = i_time[a_inst[rows_a]] + base_off + delay
-    tx = _uuids(rng, n)
+    tx, tx_hi, tx_lo = _uuids(rng, n, sort_key=True)
 
     fine_c = np.concatenate([fine_all[cells], np.zeros(len(nl), dtype=np.int64)])
     coarse_c = np.concatenate([coarse_all[cells], np.full(len(nl), None, dtype=object)])
@@ -388,7 +396,7 @@ def skan_view(world, schema: ConversionSchema | None = None, *, seed: int, lock_
     camp_name = camp_map["campaign"].to_numpy(dtype=object)[c["code"][rows_a] - 1]
     redl = ins["is_reinstall"].to_numpy(dtype=bool)[a_inst[rows_a]]
 
-    order = np.lexsort((tx, p_time))
+    order = np.lexsort((tx_lo, tx_hi, p_time))  # = by (postback_time, transaction_id)
     post = pd.DataFrame({
         "postback_time": _utc(p_time),
         "transaction_id": tx,
