@@ -11,7 +11,8 @@ No Jupyter kernel is started: the sandbox is the isolation boundary, and one pro
 driver plus a ZeroMQ kernel saves about a second per submission. A cell running past ``timeout``
 gets a ``KeyboardInterrupt``; if it ignores it for ``grace`` more seconds, a watchdog thread writes
 the results so far with status ``timeout`` and ends the process. ``os._exit`` or a crash ends the
-process without results ("kernel died"). ``exit()`` is ignored (the next cell runs).
+process without results ("kernel died"). ``exit()`` is ignored (the next cell runs). Builtins and
+stdout/stderr are put back after every cell, so replacing them cannot break the export of answers.
 
 Everything this process prints is untrusted: the grader only takes cell outputs (to show them) and
 the plain-data answers from the export cells, and checks both.
@@ -27,6 +28,9 @@ import time
 
 
 def main() -> int:  # noqa: C901 -- one linear script
+    import builtins
+
+    pristine = dict(builtins.__dict__)  # the learner may replace builtins; the driver needs them
     t0 = time.monotonic()
     timing = {}
     out_fd = os.dup(1)
@@ -168,8 +172,12 @@ def main() -> int:  # noqa: C901 -- one linear script
         for o in current:
             if o["output_type"] == "error" and o["ename"] == "KeyboardInterrupt":
                 o.update(ename="CellTimeoutError", evalue=f"the cell ran past the time limit of {timeout:g} s")
+        # builtins and stdout/stderr as they were (a learner's replacements must not break the driver,
+        # the export of the answers or the results)
+        builtins.__dict__.clear()
+        builtins.__dict__.update(pristine)
         results[index]["outputs"] = list(current)
-        sys.stdout, sys.stderr = Stream("stdout"), Stream("stderr")  # in case the cell replaced them
+        sys.stdout, sys.stderr = Stream("stdout"), Stream("stderr")
     finish()
     return 0
 
