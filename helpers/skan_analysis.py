@@ -162,10 +162,14 @@ def first_postbacks(view, window: int = 0, complete: bool = True) -> pd.DataFram
     if window not in _WINDOW_KEYS:
         raise InputError(f"window must be 0, 1 or 2 (postback-sequence-index), got {window!r}")
     post, truth = view.postbacks, view.truth
-    cols = ["transaction_id", "tier", "revenue_window", "revenue_cumulative", "fine_value", "coarse_value",
+    cols = ["tier", "revenue_window", "revenue_cumulative", "fine_value", "coarse_value",
             "app_active", "window_complete", "install_id"]
-    rows = post[post["did_win"] & (post["postback_sequence_index"] == window)]
-    rows = rows.merge(truth[cols], on="transaction_id", how="left")
+    keep = (post["did_win"] & (post["postback_sequence_index"] == window)).to_numpy()
+    if len(post) == len(truth) and (post["transaction_id"].to_numpy() == truth["transaction_id"].to_numpy()).all():
+        # the view lists postbacks and their truth in the same order: join by position (fast)
+        rows = pd.concat([post[keep].reset_index(drop=True), truth.loc[keep, cols].reset_index(drop=True)], axis=1)
+    else:
+        rows = post[keep].merge(truth[["transaction_id", *cols]], on="transaction_id", how="left")
     if complete:
         rows = rows[rows["window_complete"]]
     return rows.reset_index(drop=True)
@@ -359,6 +363,21 @@ def ios_spend(world, by: Sequence[str] = ("media_source", "campaign")) -> pd.Ser
     """The iOS part of each campaign's spend (USD): its spend times the share of its ad touches that
     reached iOS devices. A course convention: the world's spend table is not split by platform."""
     by = list(by)
+    key = (id(world), tuple(by))
+    hit = _SPEND_CACHE.get(key)
+    if hit is not None and hit[0] is world:
+        return hit[1].copy()
+    out = _ios_spend(world, by)
+    if len(_SPEND_CACHE) > 16:
+        _SPEND_CACHE.clear()
+    _SPEND_CACHE[key] = (world, out)
+    return out.copy()
+
+
+_SPEND_CACHE: dict[tuple, tuple] = {}
+
+
+def _ios_spend(world, by: list[str]) -> pd.Series:
     touches = world.touches
     platform = world.users.set_index("user_id")["platform"]
     ios = touches["user_id"].map(platform).eq("ios")
