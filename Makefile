@@ -18,7 +18,8 @@ help:
 	@echo "make test       run every test (unit, property, notebooks, grading round-trips)"
 	@echo "make data       generate the default datasets if missing, else check they regenerate byte-identically"
 	@echo "make release    build the released assignments and the learner workspace (never overwrites your edits)"
-	@echo "make autograde  grade every submission in grading/submitted/<student>/<assignment>/"
+	@echo "make autograde  grade every submission in grading/submitted/<student>/<assignment>/ (sandboxed, parallel;"
+	@echo "                GRADING_ARGS='--workers N', '--unsafe' without bubblewrap: see grading/README.md)"
 	@echo "make feedback   write feedback pages (no hidden tests) into grading/feedback/"
 	@echo "make grades     write grading/exports/grades.csv"
 	@echo "make bench      run the benchmarks (not part of the tests); results in bench-results/"
@@ -56,7 +57,9 @@ lab: release
 	  --ServerApp.root_dir=. --ServerApp.jpserver_extensions='{"helpers.portal": True}' \
 	  --LabApp.default_url=/mma $(LAB_ARGS)
 
+# .ci/system-deps installs bubblewrap (grading sandbox) and postgresql (gradebook tests) when missing
 test: $(STAMP)
+	@bash .ci/system-deps
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile $(PYTEST_ARGS)
 
 bench: $(STAMP)
