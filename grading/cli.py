@@ -32,6 +32,8 @@ from grading import CONFIG_FILE, courses_dir, grading_root
 GRADE_COLUMNS = [
     "student", "assignment", "status", "reason", "score", "max_score", "auto_score", "manual_score",
     "needs_manual_grade", "late_penalty", "timestamp",
+    # for an LMS import: the score as a percentage and the identifiers an LMS matches on
+    "percent", "email", "lms_user_id",
 ]
 GRADED, FAILED, PENDING, MISSING = "graded", "failed to grade", "pending", "not submitted"
 
@@ -232,7 +234,7 @@ def write_atomic(path: Path, text: str) -> None:
 # ---------------------------------------------------------------------------------------------
 
 def load_roster(ctx: Context) -> list[str]:
-    """Add grading/roster.csv (student_id, first_name, last_name, email) to the gradebook."""
+    """Add grading/roster.csv (student_id, first_name, last_name, email, lms_user_id) to the gradebook."""
     path = ctx.root / "roster.csv"
     if not path.is_file():
         return []
@@ -240,13 +242,14 @@ def load_roster(ctx: Context) -> list[str]:
         reader = csv.DictReader(f)
         if not reader.fieldnames or "student_id" not in reader.fieldnames:
             raise Problem(f"{path}: the first line must name the columns; 'student_id' is required "
-                          "(optional: first_name, last_name, email)")
+                          "(optional: first_name, last_name, email, lms_user_id)")
         rows = [r for r in reader if (r.get("student_id") or "").strip()]
     ids = []
     with ctx.api.gradebook as gb:
         for r in rows:
             sid = r["student_id"].strip()
-            extra = {k: (r.get(k) or "").strip() or None for k in ("first_name", "last_name", "email")}
+            extra = {k: (r.get(k) or "").strip() or None
+                     for k in ("first_name", "last_name", "email", "lms_user_id")}
             gb.update_or_create_student(sid, **extra)
             ids.append(sid)
     return ids
@@ -258,6 +261,33 @@ def load_roster(ctx: Context) -> list[str]:
 
 def _notebook_ids(folder: Path) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.ipynb"))
+
+
+def answer_warnings(source_dir: Path) -> list[str]:
+    """Test cells that call an answer name: answers leave the sandbox as plain values, so a
+    function answer cannot be graded (the test fails with a message saying so)."""
+    import ast
+
+    import nbformat
+
+    from grading.execute import _parse, needed_names
+
+    out = []
+    for path in sorted(source_dir.glob("*.ipynb")):
+        cells = nbformat.read(path, 4).cells
+        meta = [c.metadata.get("nbgrader", {}) for c in cells]
+        setup = [c.source for c, m in zip(cells, meta, strict=True)
+                 if c.cell_type == "code" and m.get("locked") and not m.get("solution") and not m.get("grade")]
+        tests = [(m.get("grade_id"), c.source) for c, m in zip(cells, meta, strict=True)
+                 if c.cell_type == "code" and m.get("grade") and not m.get("solution")]
+        for (gid, src), names in zip(tests, needed_names([s for _, s in tests], setup), strict=True):
+            called = {n.func.id for n in ast.walk(_parse(src)) if isinstance(n, ast.Call)
+                      and isinstance(n.func, ast.Name)}
+            for name in sorted(called & set(names)):
+                out.append(f"{path.name}: test cell {gid} calls `{name}`, an answer of the learner; answers "
+                           "are handed to the tests as plain values (numbers, text, lists, dicts, tables), "
+                           "so ask for the function's results instead")
+    return out
 
 
 def cmd_release(args) -> int:
@@ -287,6 +317,8 @@ def cmd_release(args) -> int:
                  if re.search(r"BEGIN (SOLUTION|HIDDEN TESTS)", p.read_text(encoding="utf-8"))]
         if leaks:
             raise Problem(f"released notebooks still contain solution/hidden-test markers: {leaks}")
+        for warning in answer_warnings(dest):
+            say(f"warning: {aid}: {warning}")
         with ctx.api.gradebook as gb:
             max_score = gb.find_assignment(aid).max_score
         say(f"released {aid}: {len(_notebook_ids(dest))} notebook(s), {max_score:g} points, "
@@ -687,7 +719,8 @@ def grade_rows(ctx: Context) -> list[dict]:
     rows = []
     with ctx.api.gradebook as gb:
         assignments = sorted(a.name for a in gb.assignments)
-        students = {s.id for s in gb.students}
+        people = {s.id: s for s in gb.students}
+        students = set(people)
         for aid in assignments:
             students |= set(submitted_students(root, aid))
         for aid in assignments:
@@ -700,6 +733,9 @@ def grade_rows(ctx: Context) -> list[dict]:
                     sub = None
                 row = dict.fromkeys(GRADE_COLUMNS, "")
                 row.update(student=sid, assignment=aid, max_score=_fmt(max_score))
+                person = people.get(sid)
+                if person is not None:
+                    row.update(email=person.email or "", lms_user_id=getattr(person, "lms_user_id", None) or "")
                 has_folder = (root / "submitted" / sid / aid).is_dir()
                 if rec.get("status") == FAILED:
                     row.update(status=FAILED, reason=rec.get("reason", ""))
@@ -708,7 +744,8 @@ def grade_rows(ctx: Context) -> list[dict]:
                 elif has_folder:
                     row.update(status=PENDING, reason="submitted, not autograded yet")
                 else:
-                    row.update(status=MISSING, score="0", auto_score="", needs_manual_grade="False")
+                    row.update(status=MISSING, score="0", auto_score="", needs_manual_grade="False",
+                               percent="0")
                     rows.append(row)
                     continue
                 if sub is None:
@@ -743,6 +780,7 @@ def grade_rows(ctx: Context) -> list[dict]:
                     manual_score=_fmt(round(manual, 4)) if any_manual else "",
                     needs_manual_grade=str(needs), late_penalty=_fmt(penalty) if penalty else "",
                     timestamp=sub.timestamp.isoformat() if sub.timestamp else "",
+                    percent=_fmt(round(100 * total / max_score, 2)) if max_score else "",
                 )
                 rows.append(row)
     return rows

@@ -226,6 +226,9 @@ def test_statuses_and_scores(graded, capsys):
     assert all(r["max_score"] == "7" for r in rows.values())
     assert rows["alice"]["needs_manual_grade"] == "True"      # written answer awaits the instructor
     assert rows["carol"]["needs_manual_grade"] == "False"     # blank written answer is auto-0
+    # columns for an LMS import
+    assert rows["alice"]["email"] == "alice@example.com" and rows["alice"]["percent"] == "71.43"
+    assert rows["zoe"]["percent"] == "0"
     assert "kernel died" in rows["dave"]["reason"]
     assert "time limit" in rows["gina"]["reason"]
     status = json.loads((graded / "status" / AID / "dave.json").read_text())

@@ -509,3 +509,14 @@ def test_needed_names():
     tests = ["assert isinstance(answer, dict)\n_x = len(installs)\nassert _x == total",
              "assert _x > 0 and other == pd.Series()"]
     assert execute.needed_names(tests, setup) == [["answer", "total"], ["other"]]
+
+
+def test_release_warns_about_function_answers(tmp_path):
+    nb = new_notebook(cells=[
+        _cell("code", "f-setup", "data = [1, 2]", **RO),
+        _cell("code", "f-q", "### BEGIN SOLUTION\ndef total(xs):\n    return sum(xs)\n### END SOLUTION", **ANSWER),
+        _cell("code", "f-q-tests", "assert total(data) == 3\nassert isinstance(answer, int)", **_tests(1)),
+    ])
+    nbformat.write(nb, tmp_path / "fn.ipynb")
+    warnings = cli.answer_warnings(tmp_path)
+    assert len(warnings) == 1 and "calls `total`" in warnings[0] and "f-q-tests" in warnings[0]
