@@ -365,6 +365,7 @@ def test_installed_apps_only():
     ]}}
     assert match_universal_link(doc, U("/x"), installed_app_ids=[APP2]) == [APP2]
     assert match_universal_link(doc, U("/x"), installed_app_ids=[]) == []
+    assert match_universal_link(doc, U("/x"), installed_app_ids=APP2) == [APP2], "one ID as text"
     assert "installed" in explain_universal_link(doc, U("/x"), installed_app_ids=[]).reason
 
 

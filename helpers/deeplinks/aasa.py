@@ -718,7 +718,7 @@ class AssociationFile:
 
     def match(self, url: str, domain: str | None = None, *, installed_app_ids: Iterable[str] | None = None) -> list[str]:
         """The app IDs that open ``url`` (``[]``: it opens in the browser). See :func:`match_universal_link`."""
-        installed = None if installed_app_ids is None else frozenset(installed_app_ids)
+        installed = _installed(installed_app_ids)
         kind, entry, _ = self._decide(_Url(url), domain, installed)
         if kind != "match":
             return []
@@ -726,7 +726,7 @@ class AssociationFile:
 
     def explain(self, url: str, domain: str | None = None, *, installed_app_ids: Iterable[str] | None = None) -> UniversalLinkDecision:
         """The decision for ``url`` with the deciding rule and a reason. See :func:`explain_universal_link`."""
-        installed = None if installed_app_ids is None else frozenset(installed_app_ids)
+        installed = _installed(installed_app_ids)
         u = _Url(url)
         kind, entry, rule = self._decide(u, domain, installed)
         if kind in ("scheme", "not_url", "domain", "no_applinks", "nomatch"):
@@ -746,6 +746,12 @@ class AssociationFile:
         ids = _visible_ids(entry.app_ids, installed)
         reason = t("deeplinks.aasa.matched", where=where, rule=rule_text, path=u.shown(), apps=", ".join(ids))
         return UniversalLinkDecision(url, ids, True, False, entry.index, rule.index, shown_rule, entry.format, reason)
+
+
+def _installed(ids: Iterable[str] | None) -> frozenset[str] | None:
+    if ids is None:
+        return None
+    return frozenset([ids] if isinstance(ids, str) else ids)  # one app ID given as text is one app
 
 
 def _visible_ids(ids: list[str], installed: frozenset[str] | None) -> list[str]:
