@@ -543,10 +543,15 @@ def _run_jobs(ctx: Context, jobs: list[tuple[str, str]], workers: int) -> list[d
     """Autograde ``jobs`` [(assignment, student)]: in this process, or in ``workers`` processes."""
     records = []
     if workers <= 1 or len(jobs) <= 1:
-        for aid, sid in jobs:
-            rec = autograde_one(ctx, aid, sid)
-            _say_record(rec)
-            records.append(rec)
+        from grading.execute import close_runners
+
+        try:
+            for aid, sid in jobs:
+                rec = autograde_one(ctx, aid, sid)
+                _say_record(rec)
+                records.append(rec)
+        finally:
+            close_runners()
         return records
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed

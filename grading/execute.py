@@ -166,6 +166,12 @@ class Runner:
 _RUNNERS: dict[str, Runner] = {}
 
 
+def close_runners() -> None:
+    """Stop this process's test runners (after a batch)."""
+    while _RUNNERS:
+        _RUNNERS.popitem()[1].close()
+
+
 def get_runner(setup_sources: list[str], cwd: str) -> Runner:
     key = hashlib.sha256(json.dumps([setup_sources, cwd]).encode()).hexdigest()
     r = _RUNNERS.get(key)

@@ -90,6 +90,12 @@ def run_cell(source: str, ns: dict, label: str, count: int) -> list[dict]:
     return outputs
 
 
+def _display(*objs, **kwargs) -> None:
+    """``display()`` for test cells: the text form, on stdout."""
+    for obj in objs:
+        print(repr(obj))
+
+
 def _grade(ns: dict, req: dict) -> dict:
     from plaindata_loader import decode  # type: ignore[import-not-found]  # set up in main()
 
@@ -128,7 +134,7 @@ def main() -> int:
     reply_stream = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
     sys.stdout = sys.stderr
-    ns: dict = {"__name__": "__main__"}
+    ns: dict = {"__name__": "__main__", "display": _display}
     for line in sys.stdin:
         if not line.strip():
             continue
