@@ -123,6 +123,8 @@ def bwrap_argv(limits: Limits, uid: int | None, env: dict[str, str]) -> list[str
         argv += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     else:
         argv += ["--unshare-user"]
+    # the private /tmp first: binds below it (a checkout under /tmp) must not be hidden by it
+    argv += ["--size", str(limits.disk_mb * 1024 * 1024), "--perms", "1777", "--tmpfs", "/tmp"]
     argv += ["--ro-bind", "/usr", "/usr"]
     for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         p = Path("/") / name
@@ -146,9 +148,7 @@ def bwrap_argv(limits: Limits, uid: int | None, env: dict[str, str]) -> list[str
     argv += ["--perms", "0755", "--dir", "/opt", "--perms", "0755", "--dir", INNER_DIR]
     for name in INNER_FILES:
         argv += ["--ro-bind", str(PACKAGE_DIR / name), f"{INNER_DIR}/{name}"]
-    argv += ["--proc", "/proc", "--dev", "/dev",
-             "--size", str(limits.disk_mb * 1024 * 1024), "--perms", "1777", "--tmpfs", "/tmp",
-             "--clearenv"]
+    argv += ["--proc", "/proc", "--dev", "/dev", "--clearenv"]
     for k, v in env.items():
         argv += ["--setenv", k, v]
     argv += ["--chdir", "/tmp"]
@@ -176,9 +176,23 @@ def inner_env() -> dict[str, str]:
     }
 
 
+_MODE: dict[str, bool] = {}
+
+
+def _probe(uid: int | None) -> subprocess.CompletedProcess:
+    argv = bwrap_argv(Limits(), uid, inner_env())
+    # the same sandbox with a trivial inner command: Python is visible and the user id is dropped
+    probe = argv[: argv.index("/bin/sh")] + ["/bin/sh", "-c", "test -x " + sys.executable + " && id -u"]
+    return subprocess.run(probe, capture_output=True, text=True, timeout=30)
+
+
 @functools.lru_cache(maxsize=1)
 def check() -> tuple[bool, str]:
-    """(works, reason): does a bubblewrap sandbox start here? Cached per process."""
+    """(works, reason): does a bubblewrap sandbox start here? Cached per process.
+
+    As root, the privileged mode (no user namespace, learner code as a throw-away uid) is tried
+    first; if the container forbids its mounts, the user-namespace mode (as for ordinary users).
+    """
     if not sys.platform.startswith("linux"):
         return False, "the sandbox needs Linux (bubblewrap); this is " + sys.platform
     if _which_bwrap() is None:
@@ -187,11 +201,13 @@ def check() -> tuple[bool, str]:
     uid = _sandbox_uid()
     if uid is not None and _setpriv() is None:
         return False, "`setpriv` (util-linux) is missing, needed to drop root inside the sandbox"
-    argv = bwrap_argv(Limits(), uid, inner_env())
-    # the same sandbox, with a trivial inner command: Python is visible and the user id is dropped
-    probe = argv[: argv.index("/bin/sh")] + ["/bin/sh", "-c", "test -x " + sys.executable + " && id -u"]
     try:
-        r = subprocess.run(probe, capture_output=True, text=True, timeout=30)
+        r = _probe(uid)
+        if r.returncode != 0 and uid is not None:
+            r2 = _probe(None)
+            if r2.returncode == 0:
+                _MODE["userns"] = True
+                return True, "bubblewrap " + _bwrap_version() + " (user namespace; no per-sandbox process limit)"
     except (OSError, subprocess.TimeoutExpired) as exc:
         return False, f"bubblewrap did not start: {exc}"
     if r.returncode != 0:
@@ -212,7 +228,7 @@ def _bwrap_version() -> str:
 
 def _sandbox_uid() -> int | None:
     """A throw-away uid for this worker process when running as root, else None."""
-    if os.geteuid() != 0:
+    if os.geteuid() != 0 or _MODE.get("userns"):
         return None
     return UID_BASE + os.getpid()
 
