@@ -109,6 +109,7 @@ from helpers.synth.world import (
     _ip_strings,
     _pick,
     _str_col,
+    release_memory,
     world_index,
 )
 
@@ -365,11 +366,15 @@ def add_fraud(world: World, mix: FraudMix | None = None, seed: int | None = None
         raise ValueError(f"seed must be a non-negative whole number, got {seed!r}")
     if "fraud_type" in world.installs and world.installs["fraud_type"].notna().any():
         raise ValueError("this world already contains fraud; add it once, to the genuine world")
+    release_memory(len(world.touches))  # (what was freed before: the new tables need room)
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), FRAUD_SEED_KEY]))
     touches, installs, events = _complete_columns(world, rng)
     b = _Builder(world, mix, rng, touches, installs, events)
     b.run()
-    return dataclasses.replace(world, touches=b.touches, installs=b.installs, events=b.events, _index=None)
+    out = dataclasses.replace(world, touches=b.touches, installs=b.installs, events=b.events, _index=None)
+    del b
+    release_memory(len(out.touches))
+    return out
 
 
 class _Builder:
@@ -875,7 +880,8 @@ def _merge(genuine: pd.DataFrame, new: dict, time_col: str, id_col: str, sorted_
     Rows are in time order (a stable sort: genuine rows first on equal times, each part keeping its
     own order); ``id_col`` is then numbered 1..n in row order, with the genuine IDs' prefix and width.
     Each column is written once into its final place (no concatenation, then reordering, of
-    millions of rows). ``sorted_``: the genuine rows are known to be in time order already.
+    millions of rows). ``sorted_``: the genuine rows are known to be in time order already, with IDs
+    prefix + 1..n in row order (a generated world's tables).
     Returns (table, row of each genuine row, row of each new row).
     """
     ng, nf = len(genuine), len(new[time_col])
@@ -900,7 +906,14 @@ def _merge(genuine: pd.DataFrame, new: dict, time_col: str, id_col: str, sorted_
     for c in genuine.columns:
         dtype = genuine[c].dtype
         if c == id_col:
-            ids = _ids(prefix, n, width)
+            if sorted_ and len(str(n)) <= width:
+                # a generated world's IDs are prefix + 1..ng in row order already: keep those string
+                # objects for the first ng numbers, make only the new ones
+                ids = np.empty(n, dtype=object)
+                ids[:ng] = genuine[c].to_numpy(dtype=object)
+                ids[ng:] = _ids(prefix, nf, width, numbers=np.arange(ng + 1, n + 1))
+            else:
+                ids = _ids(prefix, n, width)
             cols[c] = _str_col(ids) if dtype == _STR_DTYPE else pd.Series(ids, dtype=dtype)
             new.pop(c, None)
             continue

@@ -204,6 +204,49 @@ def _device_id_strings(raw: np.ndarray, upper: np.ndarray) -> np.ndarray:
     return np.array(out.tobytes().decode("ascii").split("\n")[:-1], dtype=object)
 
 
+def _libc_trim():
+    try:
+        import ctypes
+        import ctypes.util
+
+        name = ctypes.util.find_library("c")
+        trim = ctypes.CDLL(name).malloc_trim if name else None
+        if trim is not None:
+            trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+        return trim
+    except (OSError, AttributeError):  # not glibc (macOS, musl, Windows): nothing to do
+        return None
+
+
+_MALLOC_TRIM = _libc_trim()
+
+
+def release_memory(rows: int | None = None) -> None:
+    """Give the memory freed while building big tables back to the operating system (glibc only).
+
+    Building a world of a million people frees gigabytes of temporary arrays of many sizes; glibc
+    keeps most of that in the process (the resident size stays about twice the live data) unless
+    asked with ``malloc_trim``. :func:`generate_world`, :func:`~helpers.synth.fraud.add_fraud` and
+    the views call this when they handled ``rows`` >= 50,000 rows (``None``: always); elsewhere
+    (macOS, musl) it does nothing.
+    """
+    if _MALLOC_TRIM is not None and (rows is None or rows >= 50_000):
+        _MALLOC_TRIM(0)
+
+
+def releases_memory(func):
+    """Decorator: call :func:`release_memory` after ``func`` returns (its temporaries are gone by then)."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(world, *args, **kwargs):
+        out = func(world, *args, **kwargs)
+        release_memory(len(world.touches))
+        return out
+
+    return wrapper
+
+
 class _Progress:
     """A tqdm bar on stderr over the generator's stages (a no-op when not wanted)."""
 
@@ -669,6 +712,12 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
     >>> world.installs["install_time"].dt.tz is not None
     True
     """
+    world = _generate(n_users, seed, vertical, start, days, scenario=scenario, fraud=fraud, progress=progress)
+    release_memory(int(n_users))  # (after the builder's temporaries are gone)
+    return world
+
+
+def _generate(n_users, seed, vertical, start, days, *, scenario, fraud, progress) -> World:
     _check_args(n_users, seed, days)
     sc = scenario if scenario is not None else get_scenario(vertical)
     if not isinstance(sc, Scenario):
@@ -868,6 +917,7 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
     add(rt_re, rt_net_user[rt_re], np.ones(len(rt_re), bool), ref_re[rt_re], True, causal=np.ones(len(rt_re), bool))
 
     tc = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+    parts.clear()  # (free the pieces: a million people's touches are hundreds of MB)
     keep = (tc["time"] >= t0 - LOOKBACK_HISTORY_DAYS * DAY) & (tc["time"] < end)
     tc = {key: v[keep] for key, v in tc.items()}
     m = len(tc["user"])
@@ -1012,6 +1062,8 @@ def generate_world(n_users: int, seed: int, vertical: str = "gaming", start="202
 
     e_inst, e_time = np.concatenate(ev_inst), np.concatenate(ev_time)
     e_kind, e_rev = np.concatenate(ev_kind), np.concatenate(ev_rev)
+    for pieces in (ev_inst, ev_time, ev_kind, ev_rev):
+        pieces.clear()
     order = _order(e_time, e_inst, e_kind.astype(np.int64))
     e_inst, e_time, e_kind, e_rev = e_inst[order], e_time[order], e_kind[order], e_rev[order]
     events = pd.DataFrame({

@@ -57,7 +57,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import privacy_sandbox as ps
-from helpers.synth.world import _str_col, touch_campaign_pairs, world_index
+from helpers.synth.world import _str_col, releases_memory, touch_campaign_pairs, world_index
 
 __all__ = ["ARAView", "SummaryReport", "ara_view", "QUESTIONS", "NAVIGATION", "EVENT"]
 
@@ -236,6 +236,7 @@ def _attribute(trig_user, trig_time, src_user, src_time, src_is_click, expiry, c
     return np.where(view_time > click_time, views, clicks)
 
 
+@releases_memory
 def ara_view(world, epsilon: float = ps.DEFAULT_EPSILON, *, seed: int = 0, source_expiry_days: int = 30,
              click_priority: bool = True, delivery_offset_hours: float = 0.0,
              purchase_value_edges=(10, 25, 50, 100, 250), key_value_edges=(20, 50),

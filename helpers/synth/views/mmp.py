@@ -43,7 +43,7 @@ import pandas as pd
 
 from helpers._validate import to_timedelta
 from helpers.attribution import attribute_installs
-from helpers.synth.world import world_index
+from helpers.synth.world import releases_memory, world_index
 
 __all__ = ["MMPView", "TRUTH_COLUMNS", "mmp_view"]
 
@@ -169,6 +169,7 @@ def _candidate_touches(world, ix, options: dict) -> np.ndarray:
     return by_device | by_fp
 
 
+@releases_memory
 def mmp_view(world, **attribution_options) -> MMPView:
     """Attribute a world's installs the way an MMP would and hide what it cannot know.
 

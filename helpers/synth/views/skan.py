@@ -52,7 +52,7 @@ import pandas as pd
 
 from helpers.skan import WINDOWS, ConversionSchema, sign_postback
 from helpers.synth.scenarios import COUNTRIES, NETWORK_NAMES
-from helpers.synth.world import touch_campaign_pairs, world_index
+from helpers.synth.world import releases_memory, touch_campaign_pairs, world_index
 
 __all__ = ["DEFAULT_SCHEMA", "DEFAULT_TIER_THRESHOLDS", "SkanView", "postbacks_to_json", "postbacks_to_jsonl",
            "skan_postbacks", "skan_view", "source_identifier_map"]
@@ -182,6 +182,7 @@ def _lock_spec(lock_window) -> dict[int, object]:
     return spec
 
 
+@releases_memory
 def skan_view(world, schema: ConversionSchema | None = None, *, seed: int, lock_window=None,
               tier_thresholds=DEFAULT_TIER_THRESHOLDS, scale: float = 1.0, version: str = "4.0",
               signed: bool = False, networks=None, app_id: int | None = None, non_winning: bool = True) -> SkanView:
