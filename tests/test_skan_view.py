@@ -121,14 +121,15 @@ def test_payload_ignores_values_and_extra_keys():
 def test_apple_example_verifies_with_apple_key_passed_explicitly():
     assert skan.verify_postback(APPLE_V4_FINE, APPLE_P256) is True
     assert skan.verify_postback(json.dumps(APPLE_V4_FINE), APPLE_P256) is True
-    assert skan.verify_postback(APPLE_V4_FINE) is False  # default key is the course's test key
+    assert skan.verify_postback(APPLE_V4_FINE) is True  # the default key is Apple's published one
+    assert skan.verify_postback(APPLE_V4_FINE, skan.test_signing_key().public_key()) is False
 
 
 def test_sign_verify_round_trip_is_deterministic():
     unsigned = {k: v for k, v in APPLE_V4_FINE.items() if k != "attribution-signature"}
     signed = skan.sign_postback(unsigned)
-    assert skan.verify_postback(signed) is True
     assert skan.verify_postback(signed, skan.test_signing_key().public_key()) is True
+    assert skan.verify_postback(signed) is False  # Apple's key (the default) rejects the test key's signature
     assert skan.verify_postback(signed, APPLE_P256) is False
     assert skan.sign_postback(unsigned) == signed
     assert "attribution-signature" not in unsigned
@@ -149,12 +150,14 @@ def test_any_signed_field_change_fails(field, value):
                                                                    "postback-sequence-index")}
         tampered["campaign-id"] = 39
         tampered.pop("conversion-value")
-    assert skan.verify_postback(tampered) is False
+    key = skan.test_signing_key().public_key()
+    assert skan.verify_postback(signed, key) is True
+    assert skan.verify_postback(tampered, key) is False
 
 
 def test_unsigned_fields_do_not_matter():
     signed = skan.sign_postback({k: v for k, v in APPLE_V4_FINE.items() if k != "attribution-signature"})
-    assert skan.verify_postback(dict(signed, **{"conversion-value": 1})) is True
+    assert skan.verify_postback(dict(signed, **{"conversion-value": 1}), skan.test_signing_key().public_key()) is True
 
 
 @pytest.mark.parametrize("change, field", [
@@ -308,8 +311,9 @@ def test_json_and_signed_postbacks_verify(world):
     docs = postbacks_to_json(p)
     assert len(docs) == len(p) > 0
     for doc in docs[:200]:
-        assert skan.verify_postback(doc)
-        assert skan.verify_postback(json.dumps(doc))
+        assert skan.verify_postback(doc, skan.test_signing_key().public_key())  # signed with the MMA TEST KEY
+        assert skan.verify_postback(json.dumps(doc), skan.test_signing_key().public_key())
+        assert not skan.verify_postback(doc)  # not with Apple's key
         assert set(doc) <= {"version", "ad-network-id", "source-identifier", "app-id", "transaction-id",
                             "redownload", "source-app-id", "fidelity-type", "did-win", "conversion-value",
                             "coarse-conversion-value", "postback-sequence-index", "country-code",
