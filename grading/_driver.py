@@ -159,6 +159,7 @@ def main() -> int:  # noqa: C901 -- one linear script
         current.clear()
         results[index]["execution_count"] = count
         state["current"], state["started"] = index, time.monotonic()
+        state_t = state["started"]
         signal.setitimer(signal.ITIMER_REAL, timeout)
         try:
             shell.execution_count = count
@@ -177,6 +178,7 @@ def main() -> int:  # noqa: C901 -- one linear script
         builtins.__dict__.clear()
         builtins.__dict__.update(pristine)
         results[index]["outputs"] = list(current)
+        timing[f"cell{index}"] = round(time.monotonic() - state_t, 3)
         sys.stdout, sys.stderr = Stream("stdout"), Stream("stderr")
     finish()
     return 0
