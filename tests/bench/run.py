@@ -73,7 +73,7 @@ def bench_attribution() -> list[dict]:
 
 
 def bench_world(sizes: tuple[int, ...] = (100_000, 300_000, 1_000_000)) -> list[dict]:
-    """generate_world plus every view (MMP, SKAN, ARA summary) at growing sizes (issue 3's scale target)."""
+    """generate_world plus every view (MMP, SKAN, ARA summary, fraud mix) at growing sizes (issue 3's scale target)."""
     script = ROOT / "tests" / "bench_world.py"
     proc = subprocess.run([sys.executable, str(script), "--views", "--sizes", *map(str, sizes)],
                           capture_output=True, text=True, cwd=ROOT)
