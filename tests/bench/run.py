@@ -149,6 +149,24 @@ def bench_privacy_sandbox() -> list[dict]:
     return rows
 
 
+def bench_grading() -> list[dict]:
+    """Our sandboxed parallel autograde vs stock `nbgrader autograde`, 40 submissions (issue 8: >= 1.8x)."""
+    script = ROOT / "tests" / "bench_grading.py"
+    proc = subprocess.run([sys.executable, str(script), "--submissions", "40"], capture_output=True, text=True,
+                          cwd=ROOT)
+    if proc.returncode != 0:
+        raise SystemExit(f"{script} failed:\n{proc.stderr[-3000:]}")
+    r = json.loads(proc.stdout)
+    if not r.get("same_scores"):
+        raise SystemExit(f"grading benchmark: scores differ from stock nbgrader: {r.get('score_differences')}")
+    row = {"benchmark": f"{r['benchmark']}: ours ({r['workers']} workers, {r['sandbox']}) vs stock "
+                        f"{r['stock_nbgrader_s']:.1f} s = {r['speedup']:.2f}x (target {r['target_speedup']}x)",
+           "seconds": r["ours_s"], "stock_s": r["stock_nbgrader_s"], "speedup": r["speedup"],
+           "target_speedup": r["target_speedup"], "loadavg_before": r["loadavg_before"]}
+    print(f"  {row['benchmark']}", flush=True)
+    return [row]
+
+
 def bench_widgets() -> list[dict]:
     """How fast the lookback explorer answers a slider move on the course data (uncached)."""
     from helpers.data import load
@@ -190,6 +208,9 @@ def main() -> int:
     if args.only in (None, "privacy_sandbox"):
         print("Privacy Sandbox simulators ...", flush=True)
         rows += bench_privacy_sandbox()
+    if args.only in (None, "grading"):
+        print("grading: ours vs stock nbgrader ...", flush=True)
+        rows += bench_grading()
     if args.only in (None, "widgets"):
         rows += bench_widgets()
     if args.only in (None, "lessons"):
