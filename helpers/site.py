@@ -233,9 +233,8 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-def build(out: Path | str = "site", lang: str | None = None, courses: list[str] | None = None,
+def _build(out: Path | str = "site", lang: str | None = None, courses: list[str] | None = None,
           jobs: int = 2, progress=print) -> SiteReport:
-    """Build the site into ``out`` (see the module docstring); returns the pages written."""
     if lang is not None:
         if lang not in available_languages():
             raise SiteError(t("site.cli.unknown_language", value=lang, available=", ".join(available_languages())))
@@ -266,6 +265,22 @@ def build(out: Path | str = "site", lang: str | None = None, courses: list[str] 
         report.pages.append(_write(out / page, body))
     report.seconds = time.perf_counter() - start
     return report
+
+
+def build(out: Path | str = "site", lang: str | None = None, courses: list[str] | None = None,
+          jobs: int = 2, progress=print) -> SiteReport:
+    """Build the site into ``out`` (see the module docstring); returns the pages written.
+
+    ``lang`` sets ``MMA_LANG`` for the build (and the lesson kernels); the caller's value is restored after.
+    """
+    saved = os.environ.get("MMA_LANG")
+    try:
+        return _build(out, lang, courses, jobs, progress)
+    finally:
+        if saved is None:
+            os.environ.pop("MMA_LANG", None)
+        else:
+            os.environ["MMA_LANG"] = saved
 
 
 def main(argv: list[str] | None = None) -> int:

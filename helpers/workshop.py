@@ -389,10 +389,9 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def build(courses: list[str], vertical: str, name: str, out: Path | str = "workshops", users: int = DEFAULT_USERS,
+def _build(courses: list[str], vertical: str, name: str, out: Path | str = "workshops", users: int = DEFAULT_USERS,
           seed: int | None = None, lang: str | None = None, start: str = DEFAULT_START,
           break_minutes: int = BREAK_MINUTES, force: bool = False) -> PackReport:
-    """Build ``<out>/<name>/`` and ``<out>/<name>.zip`` (see the module docstring)."""
     from helpers import workspace
     from helpers.synth import build as synth_build
 
@@ -468,6 +467,23 @@ def build(courses: list[str], vertical: str, name: str, out: Path | str = "works
         raise
     names = write_zip(folder, zip_path)
     return PackReport(folder, zip_path, names, time.perf_counter() - began)
+
+
+def build(courses: list[str], vertical: str, name: str, out: Path | str = "workshops", users: int = DEFAULT_USERS,
+          seed: int | None = None, lang: str | None = None, start: str = DEFAULT_START,
+          break_minutes: int = BREAK_MINUTES, force: bool = False) -> PackReport:
+    """Build ``<out>/<name>/`` and ``<out>/<name>.zip`` (see the module docstring).
+
+    ``lang`` sets ``MMA_LANG`` while the documents are written; the caller's value is restored after.
+    """
+    saved = os.environ.get("MMA_LANG")
+    try:
+        return _build(courses, vertical, name, out, users, seed, lang, start, break_minutes, force)
+    finally:
+        if saved is None:
+            os.environ.pop("MMA_LANG", None)
+        else:
+            os.environ["MMA_LANG"] = saved
 
 
 def _datasets_dir() -> Path:
