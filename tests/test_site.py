@@ -1,0 +1,127 @@
+"""The offline site: pages for the catalog, the course and every lesson, with executed outputs and
+embedded plots, working links, and nothing loaded from the network. Built for course 01 only (fast)."""
+
+import os
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urldefrag
+
+import pytest
+
+from helpers import catalog, site
+from helpers.messages import t
+from helpers.nbtools import dirty_reasons
+
+ROOT = Path(__file__).resolve().parent.parent
+COURSE = catalog.course("01-attribution")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("site")
+    before = {p: p.stat().st_mtime_ns for p in COURSE.folder.rglob("*") if p.is_file()}
+    report = site.build(out, lang="en", courses=["01"], jobs=2, progress=None)
+    after = {p: p.stat().st_mtime_ns for p in COURSE.folder.rglob("*") if p.is_file()}
+    return out, report, before, after
+
+
+class _Refs(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.refs: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("src", "href") and value is not None:
+                self.refs.append((tag, name, value))
+
+
+def _refs(path: Path) -> list[tuple[str, str, str]]:
+    parser = _Refs()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.refs
+
+
+def _lesson_pages(out: Path) -> list[Path]:
+    return [out / COURSE.id / site.lesson_page_name(lesson) for lesson in COURSE.lessons]
+
+
+def test_every_page_exists_and_the_index_shows_the_catalog(built):
+    out, report, _, _ = built
+    pages = [out / "index.html", out / "style.css", out / COURSE.id / "index.html", *_lesson_pages(out)]
+    for page in pages:
+        assert page.is_file(), f"missing {page.relative_to(out)}"
+    assert sorted(report.pages) == sorted(pages)
+    index = (out / "index.html").read_text()
+    assert COURSE.title in index and t("site.time", minutes=COURSE.minutes) in index
+    for objective in COURSE.objectives:
+        assert objective.replace("'", "&#x27;") in index
+    for lesson in COURSE.lessons:
+        assert lesson.title in index
+    assert "02-fraud" not in index, "--courses 01 should build only course 01"
+
+
+def test_lesson_pages_hold_executed_outputs_and_embedded_plots(built):
+    out, _, _, _ = built
+    for page in _lesson_pages(out):
+        text = page.read_text()
+        assert "jp-OutputArea-output" in text, f"{page.name} shows no outputs"
+        assert 'class="mma-check mma-correct"' in text, f"{page.name}: the exercises' checks did not run"
+        assert "data:image/png;base64," in text, f"{page.name} has no embedded plot"
+        assert "Traceback" not in text and "jp-RenderedText" in text
+        assert t("site.widget_note") in text
+
+
+def test_building_never_writes_into_the_course_sources(built):
+    _, _, before, after = built
+    assert before == after
+    for lesson in COURSE.lesson_paths:
+        assert dirty_reasons(lesson) == []
+
+
+def test_links_resolve_and_navigation_goes_both_ways(built):
+    out, _, _, _ = built
+    for page in [out / "index.html", out / COURSE.id / "index.html", *_lesson_pages(out)]:
+        for tag, _, value in _refs(page):
+            if value.startswith(("http:", "https:", "mailto:", "data:", "#")):
+                continue
+            target = (page.parent / urldefrag(value).url).resolve()
+            assert target.is_file(), f"{page.relative_to(out)}: <{tag}> points to {value}, which does not exist"
+    pages = _lesson_pages(out)
+    second = {value for _, _, value in _refs(pages[1])}
+    text = pages[1].read_text()
+    assert f'href="{pages[0].name}" rel="prev"' in text or f'rel="prev" href="{pages[0].name}"' in text
+    assert {pages[2].name, pages[0].name, "../index.html", "index.html"} <= second
+    assert 'rel="prev"' not in pages[0].read_text() and 'rel="next"' not in pages[-1].read_text()
+
+
+def test_no_page_loads_anything_from_the_network(built):
+    out, _, _, _ = built
+    for page in out.rglob("*.html"):
+        loads = [v for tag, name, v in _refs(page) if tag in ("script", "link", "img", "iframe", "source")]
+        remote = [v for v in loads if v.startswith(("http:", "https:", "//"))]
+        assert not remote, f"{page.name} loads {remote[:3]}"
+        text = page.read_text()
+        for cdn in ("cdnjs.cloudflare.com", "unpkg.com", "cdn.jsdelivr.net", "require.min.js", "MathJax.js"):
+            assert cdn not in text, f"{page.name} mentions {cdn}"
+
+
+def test_bad_input_is_named():
+    with pytest.raises(site.SiteError, match=r"'99'.*01 \(01-attribution\)"):
+        site.build("unused", courses=["99"], progress=None)
+    with pytest.raises(site.SiteError, match="'xx'"):
+        site.build("unused", lang="xx", courses=["01"], progress=None)
+    with pytest.raises(site.SiteError, match="--jobs"):
+        site.build("unused", jobs=0, progress=None)
+    assert not Path("unused").exists()
+    assert os.environ.get("MMA_LANG") is None, "build must restore MMA_LANG"
+
+
+def test_cli_rejects_an_unknown_course(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    proc = subprocess.run([sys.executable, "-m", "helpers.site", "build", "--out", str(tmp_path / "s"),
+                           "--courses", "9"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "unknown course '9'" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "s").exists()
