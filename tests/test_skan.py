@@ -605,3 +605,16 @@ def test_postback_error_survives_pickling():
         skan.verify_postback(dict(example("v2.1"), **{"app-id": "x"}))
     copy = pickle.loads(pickle.dumps(info.value))
     assert (type(copy), copy.field, str(copy)) == (PostbackError, "app-id", str(info.value))
+
+
+def test_simulate_postbacks_is_the_worlds_skan_view():
+    from helpers.synth import generate_world
+    from helpers.synth.views.skan import skan_view
+
+    world = generate_world(3000, seed=5, vertical="gaming")
+    a = skan.simulate_postbacks(world, seed=9)
+    b = skan_view(world, seed=9)
+    pd.testing.assert_frame_equal(a.postbacks, b.postbacks)
+    pd.testing.assert_frame_equal(a.truth, b.truth)
+    assert len(a.postbacks) > 0
+    assert not skan.simulate_postbacks(world, seed=10).postbacks.equals(a.postbacks)

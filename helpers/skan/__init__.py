@@ -64,5 +64,20 @@ __all__ = [
     "SEPARATOR", "SIGNED_FIELDS", "TEST_KEY_SEED", "VERSIONS", "WINDOWS", "ConversionSchema",
     "PostbackError", "apple_public_key", "decode_postback", "load_public_key", "parse_postback",
     "postbacks_frame", "sign_postback", "signature_payload", "signed_fields", "test_public_key_b64",
-    "test_signing_key", "verify_postback",
+    "test_signing_key", "verify_postback", "simulate_postbacks",
 ]
+
+
+def simulate_postbacks(world, schema: ConversionSchema | None = None, *, seed: int, **options):
+    """SKAN 4 postbacks for a simulated world's iOS installs, with the truth alongside.
+
+    The simulator itself lives with the world's other measurement views
+    (:func:`helpers.synth.views.skan.skan_view`, which documents every option: ``lock_window``,
+    ``tier_thresholds``, ``scale``, ``version``, ``signed``, ``networks``, ``app_id``,
+    ``non_winning``); this is the same call from ``helpers.skan``. Imported on first use, because
+    the view itself builds on this package's schema and signing code.
+    """
+    from helpers.synth.views.skan import skan_view
+
+    return skan_view(world, schema, seed=seed, **options)
+
