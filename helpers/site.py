@@ -203,8 +203,13 @@ def _render_lesson(task: dict) -> tuple[str, str | None, str]:
             os.environ.clear()
             os.environ.update(old_env)
     nb.metadata.pop("widgets", None)
+    placeholder = f'<div class="mma-note mma-widget">{_esc(task["widget_placeholder"])}</div>'
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+        for output in cell.get("outputs", []):
+            if "application/vnd.jupyter.widget-view+json" in output.get("data", {}):
+                # a live widget cannot work without a kernel: say so instead of printing its repr
+                output["data"] = {"text/html": placeholder}
     exporter = HTMLExporter(template_name="lab", template_file="mma_lesson.html.j2", embed_images=True,
                             extra_loaders=[jinja2.DictLoader({"mma_lesson.html.j2": _TEMPLATE})])
     resources = {"metadata": {"name": task["title"], "path": str(source.parent)},

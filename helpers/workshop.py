@@ -53,7 +53,7 @@ from helpers import catalog
 from helpers.messages import available_languages, has, t
 
 __all__ = ["WorkshopError", "AgendaItem", "PackReport", "agenda", "select_courses", "facilitator_notes",
-           "write_zip", "build", "main", "MARKER", "DEFAULT_USERS"]
+           "write_zip", "format_value", "build", "main", "MARKER", "DEFAULT_USERS"]
 
 MARKER = ".mma-workshop.json"
 DEFAULT_USERS = 2000
@@ -253,10 +253,30 @@ def facilitator_notes(name: str, courses: list[catalog.Course], vertical: str, c
                 for ex in exs:
                     lines.append(f"- **{t('workshop.notes.exercise', name=ex.name, variable=ex.variable)}**")
                     lines += ["", "  ```python", *[f"  {code}" for code in ex.solution_code.splitlines()], "  ```", ""]
+                    lines += [f"  {t('workshop.notes.expected')}", "", "  ```text",
+                              *[f"  {row}" for row in format_value(ex.expected_value()).splitlines()], "  ```", ""]
                     note_key = f"{ex.messages}.solution"
                     if has(note_key):
                         lines += [f"  {t('workshop.notes.why')}: {t(note_key)}", ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def format_value(value, max_rows: int = 12, max_chars: int = 600) -> str:
+    """A short, readable form of an exercise's expected value for the notes."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(value, bool | np.bool_):
+        text = str(bool(value))
+    elif isinstance(value, int | np.integer):
+        text = str(int(value))
+    elif isinstance(value, float | np.floating):
+        text = f"{float(value):.6g}"
+    elif isinstance(value, pd.Series | pd.DataFrame):
+        text = value.to_string(max_rows=max_rows)
+    else:
+        text = repr(value)
+    return text if len(text) <= max_chars else text[:max_chars] + " ..."
 
 
 def _questions(topic: str) -> list[tuple[str, str]]:

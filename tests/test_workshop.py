@@ -137,6 +137,8 @@ def test_facilitator_notes_hold_talking_points_questions_and_every_exercise_answ
             for line in ex.solution_code.strip().splitlines():
                 assert line.strip() in notes, f"answer of {ex.id} missing: {line}"
             assert t(f"{ex.messages}.solution") in notes
+            for row in workshop.format_value(ex.expected_value()).splitlines():
+                assert row in notes, f"expected value of {ex.id} missing: {row}"
         for lesson in course.lessons:
             assert f"### {lesson.number} {lesson.title}" in notes
     assert t("workshop.questions.skan.q1") in notes and t("workshop.questions.attribution.q1") in notes
