@@ -125,3 +125,61 @@ def test_cli_rejects_an_unknown_course(tmp_path):
                            "--courses", "9"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "unknown course '9'" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "s").exists()
+
+
+def test_widgets_are_replaced_by_a_note_that_they_need_a_kernel(built):
+    out, _, _, _ = built
+    page = out / COURSE.id / "01.2-last-touch-lookback.html"
+    source = (COURSE.folder / "01.2-last-touch-lookback.ipynb").read_text()
+    assert "ipywidgets" in source or "widgets" in source, "lesson 01.2 no longer shows a widget; pick another page"
+    text = page.read_text()
+    assert 'class="mma-note mma-widget"' in text and t("site.widget_placeholder") in text
+    assert "VBox(children" not in text and "application/vnd.jupyter.widget" not in text
+
+
+def _tiny_course(root: Path) -> Path:
+    import nbformat
+
+    folder = root / "courses" / "09-tiny"
+    folder.mkdir(parents=True)
+    (folder / "course.toml").write_text(
+        'id = "09-tiny"\ntopic = "tiny"\ntitle = "Tiny"\nsummary = "A test course."\nminutes = 10\n'
+        'objectives = ["Read a page"]\n\n[[lessons]]\nnumber = "09.1"\nfile = "09.1-one.ipynb"\ntitle = "One"\n'
+        'minutes = 5\n\n[[lessons]]\nnumber = "09.2"\nfile = "09.2-two.ipynb"\ntitle = "Two"\nminutes = 5\n')
+    for name, code in (("09.1-one.ipynb", "import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])\nplt.show()"),
+                       ("09.2-two.ipynb", "import ipywidgets as w\nprint(6 * 7)\nw.IntSlider(value=3)")):
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.cells = [nbformat.v4.new_markdown_cell("# A page\n\nSome text."), nbformat.v4.new_code_cell(code)]
+        for i, cell in enumerate(nb.cells):
+            cell["id"] = f"c{i}"
+        nbformat.write(nb, folder / name)
+    return folder.parent
+
+
+def test_the_same_sources_build_the_same_bytes(tmp_path, monkeypatch):
+    monkeypatch.setenv("MMA_COURSES", str(_tiny_course(tmp_path)))
+    first = site.build(tmp_path / "a", courses=["09"], jobs=2, progress=None)
+    second = site.build(tmp_path / "b", courses=["tiny"], jobs=1, progress=None)
+    names = sorted(p.relative_to(tmp_path / "a").as_posix() for p in first.pages)
+    assert names == sorted(p.relative_to(tmp_path / "b").as_posix() for p in second.pages)
+    assert "09-tiny/09.2-two.html" in names
+    for name in names:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), f"{name} differs"
+    two = (tmp_path / "a" / "09-tiny" / "09.2-two.html").read_text()
+    assert "42" in two and "mma-widget" in two and "IntSlider(" not in two
+    assert "data:image/png;base64," in (tmp_path / "a" / "09-tiny" / "09.1-one.html").read_text()
+
+
+def test_a_lesson_that_fails_to_run_is_named_and_no_page_is_written(tmp_path, monkeypatch):
+    import nbformat
+
+    courses = _tiny_course(tmp_path)
+    broken = courses / "09-tiny" / "09.2-two.ipynb"
+    nb = nbformat.read(broken, as_version=4)
+    nb.cells[1].source = "1 / 0"
+    nbformat.write(nb, broken)
+    monkeypatch.setenv("MMA_COURSES", str(courses))
+    with pytest.raises(site.SiteError, match=r"09-tiny/09\.2-two\.html.*ZeroDivisionError"):
+        site.build(tmp_path / "out", courses=["09"], jobs=2, progress=None)
+    assert not (tmp_path / "out").exists()
