@@ -33,6 +33,7 @@ from helpers.deeplinks import (
     route_link,
     verify_app_link,
 )
+from helpers.deeplinks import aasa as _aasa_module
 
 DATA = Path(__file__).parent / "data" / "deeplinks"
 _TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
@@ -151,6 +152,159 @@ def test_wildcards_agree_with_a_reference_matcher(pattern, tail):
     path = "/" + tail
     doc = aasa([{"/": pattern}])
     assert opens(doc, U(path)) is _reference_match(pattern, path)
+
+
+# --- no catastrophic backtracking ----------------------------------------------------------------
+
+
+def _adversarial_file(k: int) -> dict:
+    """Every place a pattern can go, holding ``/*a*a...*a*b`` (``k`` times ``*a``), which a
+    backtracking regex (``.*a.*a...``) needs exponential time to reject on a long run of ``a``."""
+    pattern = "/" + "*a" * k + "*b"
+    loose = "*a" * k + "*b"
+    return {"applinks": {"details": [
+        {"appIDs": [APP], "components": [
+            {"/": pattern},
+            {"/": "/q", "?": loose},
+            {"/": "/d", "?": {"q": loose, "r": loose}},
+            {"/": "/f", "#": loose},
+            {"/": pattern, "caseSensitive": False},
+            {"/": pattern, "percentEncoded": False},
+            {"/": "/v/" + "$(x)" * k + "b"},  # x = a or aa: exponential for a regex too
+        ]},
+        {"appIDs": [APP2], "paths": [pattern, "NOT " + pattern]},
+    ], "substitutionVariables": {"x": ["a", "aa"]}}}
+
+
+def _adversarial_urls(length: int) -> list[str]:
+    run = "a" * length
+    return [U("/" + run), U("/q?" + run), U(f"/d?q={run}&r={run}"), U("/f#" + run), U("/" + run.upper()),
+            U("/v/" + run)]
+
+
+def _seconds(doc: dict, urls: list[str], repeat: int = 5) -> float:
+    """Best of ``repeat`` timings of matching ``urls`` (the file is parsed before timing)."""
+    import time
+
+    f = parse_aasa(doc)
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for u in urls:
+            assert f.match(u) == []
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+@pytest.mark.parametrize("k", [8, 16, 30])
+def test_adversarial_patterns_are_rejected_in_linear_time(k):
+    # Before the fix, k = 6 took 1.5 s on a 60-character path and k = 8 more than a minute.
+    urls = _adversarial_urls(2000)
+    slow = _seconds(_adversarial_file(k), urls)
+    # Baseline: the same places with a one-star pattern, which a regex matches in linear time.
+    simple = {"applinks": {"details": [{"appIDs": [APP], "components": [
+        {"/": "/*b"}, {"/": "/q", "?": "*b"}, {"/": "/d", "?": {"q": "*b", "r": "*b"}}, {"/": "/f", "#": "*b"},
+        {"/": "/*b", "caseSensitive": False}, {"/": "/*b", "percentEncoded": False}, {"/": "/v/*b"},
+    ]}, {"appIDs": [APP2], "paths": ["/*b", "NOT /*b"]}]}}
+    base = _seconds(simple, urls)
+    # k + 2 pattern tokens over 2,000 characters; generous for a shared machine (a backtracking
+    # matcher is off by many orders of magnitude).
+    assert slow < 200 * (k + 2) * max(base, 1e-4), (slow, base)
+
+
+def test_glob_work_grows_linearly_with_the_pattern_and_the_text(monkeypatch):
+    """Count the matcher's steps: one per pattern token, never more, however long the text."""
+    steps = 0
+    real = _aasa_module._occurrences
+
+    def counting(text, lit, masks):
+        nonlocal steps
+        steps += 1
+        return real(text, lit, masks)
+
+    monkeypatch.setattr(_aasa_module, "_occurrences", counting)
+    for k in (8, 16, 30):
+        glob = _aasa_module._Glob("/" + "*a" * k + "*b", {}, True, True)
+        for length in (100, 1000, 10000):
+            steps = 0
+            assert glob.fullmatch("/" + "a" * length) is False
+            assert steps <= k + 2, (k, length, steps)
+        assert glob.fullmatch("/" + "a" * 40 + "b") is True
+    var = _aasa_module._Glob("/" + "$(x)" * 30 + "b", {"x": ("a", "aa")}, True, True)
+    steps = 0
+    assert var.fullmatch("/" + "a" * 300) is False
+    assert steps <= 2 * 30 + 2
+    assert var.fullmatch("/" + "a" * 45 + "b") is True
+
+
+def test_adversarial_patterns_still_match_what_they_should():
+    doc = _adversarial_file(8)
+    run = "xa" * 20 + "b"
+    assert match_universal_link(doc, U("/" + run)) == [APP]
+    assert not opens(doc, U("/" + "xa" * 7 + "b")), "seven a's are not eight"
+    assert opens(doc, U("/q?" + run)) and opens(doc, U(f"/d?q={run}&r={run}")) and opens(doc, U("/f#" + run))
+    assert opens(doc, U("/" + run.upper())), "the caseSensitive: false copy"
+    assert opens(doc, U("/v/" + "a" * 8 + "b")) and not opens(doc, U("/v/" + "a" * 7 + "b"))
+    legacy = {"applinks": {"details": [{"appIDs": [APP], "paths": ["/" + "*a" * 8 + "*b"]}]}}
+    assert opens(legacy, U("/" + run)) and not opens(legacy, U("/" + "a" * 300))
+
+
+def test_many_stars_with_percent_decoding_and_case():
+    doc = aasa([{"/": "/*%C3%A9*%C3%A9*x", "percentEncoded": False, "caseSensitive": False}])
+    assert opens(doc, U("/a%C3%A9b%C3%A9X"))         # é decoded on both sides; X vs x ignores case
+    assert opens(doc, U("/a%C3%89b%C3%A9x"))         # É is é without case
+    assert not opens(doc, U("/a%C3%A9bx"))
+    star_q = aasa([{"/": "/a*?*?*b"}])               # ?-runs inside a many-star pattern
+    assert opens(star_q, U("/axyb")) and not opens(star_q, U("/axb"))
+    literal = aasa([{"/": "/*a%3F*a", "percentEncoded": False}])  # %3F is a literal ?, not a wildcard
+    assert opens(literal, U("/xa%3Fya")) and not opens(literal, U("/xazya"))
+
+
+def _reference_with_variables(pattern: str, text: str, variables: dict[str, list[str]], fold: bool) -> bool:
+    """Substitute every combination of variable values, then the plain reference matcher."""
+    import itertools
+    import re as _re
+
+    pieces = _re.split(r"\$\(([a-z])\)", pattern)
+    names = pieces[1::2]
+    if fold:
+        pieces = [p.lower() for p in pieces]
+        text = text.lower()
+    choices = [variables.get(n, ["$(" + n + ")"]) for n in names]
+    for combo in itertools.product(*choices):
+        glob = pieces[0]
+        for value, rest in zip(combo, pieces[2::2], strict=True):
+            glob += (value.lower() if fold else value) + rest
+        if _reference_match(glob, text):
+            return True
+    return False
+
+
+_GLOB_PATTERNS = st.lists(st.sampled_from(["a", "b", "A", "/", "*", "?", "$(x)", "$(y)", "$(z)"]),
+                          max_size=10).map("".join)
+_VALUES = st.lists(st.text(alphabet="ab*?", max_size=3), min_size=1, max_size=3)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_GLOB_PATTERNS, st.text(alphabet="abAB/", max_size=12), _VALUES, _VALUES, st.booleans())
+def test_matchers_agree_with_a_reference_on_random_patterns(pattern, text, x, y, case_sensitive):
+    variables = {"x": x, "y": y}  # $(z) is unknown: literal text
+    expected = _reference_with_variables(pattern, text, variables, fold=not case_sensitive)
+    vars_ = {k: tuple(v) for k, v in variables.items()}
+    # The backtracking-free matcher, always:
+    assert _aasa_module._Glob(pattern, vars_, True, case_sensitive).fullmatch(text) is expected
+    # What a file uses (a regex when that is safe, else the same matcher), at every place:
+    flags = {"caseSensitive": case_sensitive}
+    places = [({"/": "/" + pattern}, "/" + text, "/" + pattern, "/" + text),
+              ({"?": {"k": pattern}}, "/p?k=" + text, pattern, text),
+              ({"?": pattern}, "/p?" + text, pattern, text),
+              ({"#": pattern}, "/p#" + text, pattern, text)]
+    for component, url, ref_pattern, ref_text in places:
+        doc = aasa([component], substitutionVariables=variables, entry_defaults=flags)
+        want = _reference_with_variables(ref_pattern, ref_text, variables, fold=not case_sensitive)
+        assert opens(doc, U(url)) is want, (component, url)
+    legacy = aasa(paths=["/" + pattern])  # legacy paths: no variables, always case-sensitive
+    assert opens(legacy, U("/" + text)) is _reference_with_variables("/" + pattern, "/" + text, {}, fold=False)
 
 
 def test_url_without_path_is_matched_as_slash():

@@ -151,20 +151,39 @@ def _literal(text: str, encoded: bool) -> str:
     return decoded_form(text)
 
 
-def _wildcards_to_regex(text: str, encoded: bool) -> str:
-    """Regex source for a pattern without variables: ``*`` -> ``.*``, ``?`` -> ``.``, rest literal."""
-    out = []
-    literal = []
-    for ch in text:
-        if ch in "*?":
-            if literal:
-                out.append(re.escape(_literal("".join(literal), encoded)))
-                literal = []
-            out.append(".*" if ch == "*" else ".")
+def _wildcard_runs(text: str) -> list[tuple[bool, str | tuple[int, bool]]]:
+    """``text`` cut into literal runs ``(False, text)`` and wildcard runs ``(True, (q, star))``.
+
+    A run of ``*`` and ``?`` characters matches ``q`` characters (its ``?`` count) when it holds no
+    ``*``, and at least ``q`` when it does: ``**`` is ``*``, ``?*`` and ``*?`` are "at least one".
+    """
+    out: list[tuple[bool, str | tuple[int, bool]]] = []
+    for piece in re.split(r"([*?]+)", text):
+        if not piece:
+            continue
+        if piece[0] in "*?":
+            out.append((True, (piece.count("?"), "*" in piece)))
         else:
-            literal.append(ch)
-    if literal:
-        out.append(re.escape(_literal("".join(literal), encoded)))
+            out.append((False, piece))
+    return out
+
+
+def _wildcards_to_regex(text: str, encoded: bool) -> str:
+    """Regex source for a pattern without variables: ``*`` -> ``.*``, ``?`` -> ``.``, rest literal.
+
+    A run of wildcards becomes one quantifier (``**`` -> ``.*``, ``?*`` -> ``.{1,}``), never two
+    ``.*`` in a row.
+    """
+    out = []
+    for wild, piece in _wildcard_runs(text):
+        if not wild:
+            out.append(re.escape(_literal(piece, encoded)))
+            continue
+        q, star = piece
+        if star:
+            out.append(".*" if q == 0 else f".{{{q},}}")
+        else:
+            out.append("." if q == 1 else f".{{{q}}}")
     return "".join(out)
 
 
@@ -197,13 +216,22 @@ def _trie_regex(words: Sequence[str]) -> str:
     return build(trie)
 
 
+def _words(values: tuple[str, ...], encoded: bool, fold: bool) -> list[str]:
+    """The literal strings of a variable's values; lower-cased and de-duplicated when ``fold`` (a
+    case-insensitive pattern) and they are ASCII, so the regex has one branch per matching text."""
+    words = [_literal(v, encoded) for v in values]
+    if fold and all(w.isascii() for w in words):
+        words = list(dict.fromkeys(w.lower() for w in words))
+    return words
+
+
 @functools.lru_cache(maxsize=256)
-def _alternatives(values: tuple[str, ...], encoded: bool) -> str:
+def _alternatives(values: tuple[str, ...], encoded: bool, fold: bool = False) -> str:
     """Regex for "any one of ``values``" (a substitution variable)."""
     if not values:
         return "(?!)"
     if not any(c in v for v in values for c in "*?"):
-        words = [_literal(v, encoded) for v in values]
+        words = _words(values, encoded, fold)
         if "" in words:
             return "(?:" + _trie_regex([w for w in words if w]) + ")?" if len(words) > 1 else ""
         return "(?:" + _trie_regex(words) + ")"
@@ -212,7 +240,7 @@ def _alternatives(values: tuple[str, ...], encoded: bool) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _guard(values: tuple[str, ...], encoded: bool, following: str) -> str:
+def _guard(values: tuple[str, ...], encoded: bool, following: str, fold: bool = False) -> str:
     """A cheap look-ahead that rejects most texts before the alternatives of a variable are tried.
 
     For literal values of lengths ``m..n`` made of the characters ``C``, followed in the pattern by
@@ -220,7 +248,7 @@ def _guard(values: tuple[str, ...], encoded: bool, following: str) -> str:
     """
     if not values or any(c in v for v in values for c in "*?") or not following:
         return ""
-    words = [_literal(v, encoded) for v in values]
+    words = _words(values, encoded, fold)
     lengths = {len(w) for w in words}
     chars = sorted(set("".join(words)))
     if not chars or min(lengths) == 0 or len(chars) > 64:
@@ -236,11 +264,17 @@ def pattern_to_regex(
     variables: Mapping[str, Sequence[str]] | None = None,
     *,
     encoded: bool = True,
+    case_sensitive: bool = True,
 ) -> str:
     """The regular expression (source, to be used with ``fullmatch``) for one AASA pattern.
 
     ``variables`` are the file's custom substitution variables; they take precedence over Apple's
-    predefined ones of the same name. An unknown ``$(name)`` stays literal text.
+    predefined ones of the same name. An unknown ``$(name)`` stays literal text. With
+    ``case_sensitive=False`` the source is meant for ``re.IGNORECASE``.
+
+    Python's regular expressions backtrack: a pattern with several ``*`` (``/*a*a*a*b``) can take
+    exponential time on a long text. This module matches such patterns without regular
+    expressions (see :func:`_regex_is_safe`); use this function's result only on trusted patterns.
 
     >>> import re
     >>> bool(re.fullmatch(pattern_to_regex("/item/?*"), "/item/"))
@@ -259,8 +293,8 @@ def pattern_to_regex(
             values = tuple(values)
             following = pattern[m.end() : m.end() + 1]
             if following and following not in "*?$":
-                out.append(_guard(values, encoded, _literal(following, encoded)[:1]))
-            out.append(_alternatives(values, encoded))
+                out.append(_guard(values, encoded, _literal(following, encoded)[:1], not case_sensitive))
+            out.append(_alternatives(values, encoded, not case_sensitive))
         else:
             out.append(re.escape(_literal(m.group(0), encoded)))
         pos = m.end()
@@ -270,6 +304,166 @@ def pattern_to_regex(
 
 def _compile(source: str, case_sensitive: bool) -> re.Pattern[str]:
     return re.compile(source, re.DOTALL if case_sensitive else re.DOTALL | re.IGNORECASE)
+
+
+def _prefix_free(words: Iterable[str]) -> bool:
+    """True when no word is a proper prefix of another (at most one word matches at a position)."""
+    ordered = sorted(set(words))
+    return all(not b.startswith(a) for a, b in zip(ordered, ordered[1:], strict=False))
+
+
+def _regex_is_safe(pattern: str, variables: Mapping[str, Sequence[str]] | None, encoded: bool,
+                   case_sensitive: bool) -> bool:
+    """True when Python's backtracking regex engine matches ``pattern`` in O(len(text) x len(pattern)).
+
+    That holds when the pattern has at most one run of wildcards holding a ``*`` (the only place the
+    engine can go back to), and every substitution variable's alternatives are literal strings of
+    which at most one can match at a given place (prefix-free, after lower-casing when the pattern
+    ignores case): then from each start the rest of the pattern can match in one way only. Anything
+    else (``/*a*a*b``, ``$(x)$(x)`` with ``x`` = ``a``, ``aa``, values holding wildcards) is matched
+    by :class:`_Glob`, which never backtracks.
+    """
+    unbounded = 0
+    pos = 0
+    for m in _VARIABLE.finditer(pattern) if variables is not None else ():
+        unbounded += sum(1 for wild, piece in _wildcard_runs(pattern[pos : m.start()]) if wild and piece[1])
+        values = variables.get(m.group(1), PREDEFINED_VARIABLES.get(m.group(1)))
+        if values is not None:
+            if any(c in v for v in values for c in "*?"):
+                return False
+            words = _words(tuple(values), encoded, not case_sensitive)
+            if not case_sensitive and not all(w.isascii() for w in words):
+                return False
+            if not _prefix_free(words):
+                return False
+        pos = m.end()
+    unbounded += sum(1 for wild, piece in _wildcard_runs(pattern[pos:]) if wild and piece[1])
+    return unbounded <= 1
+
+
+def _fold_char(ch: str) -> str:
+    """One character with case removed, keeping the length (``ß`` stays ``ß``, ``ſ`` -> ``s``)."""
+    up = ch.upper()
+    if len(up) == 1:
+        low = up.lower()
+        if len(low) == 1:
+            return low
+    low = ch.lower()
+    return low if len(low) == 1 else ch
+
+
+def _fold(text: str) -> str:
+    return text.lower() if text.isascii() else "".join(map(_fold_char, text))
+
+
+# Tokens of a compiled glob: (_LIT, text) | (_ONE, count) | (_STAR, 0) | (_ALT, (tokens, ...)).
+_LIT, _ONE, _STAR, _ALT = 0, 1, 2, 3
+
+
+def _glob_tokens(text: str, encoded: bool, fold: bool) -> list[tuple[int, Any]]:
+    out: list[tuple[int, Any]] = []
+    for wild, piece in _wildcard_runs(text):
+        if not wild:
+            lit = _literal(piece, encoded)
+            lit = _fold(lit) if fold else lit
+            if lit:
+                out.append((_LIT, lit))
+            continue
+        q, star = piece
+        if q:
+            out.append((_ONE, q))
+        if star and not (out and out[-1][0] == _STAR):
+            out.append((_STAR, 0))
+    return out
+
+
+class _Glob:
+    """An AASA pattern matched without backtracking (same answers as its regular expression).
+
+    The set of text positions reachable after each pattern token is kept as the bits of an integer:
+    a literal keeps the positions where it occurs (found with ``str.find``) and moves them past it,
+    ``?`` moves every position one character on, ``*`` reaches every position from the first one
+    on, and a substitution variable is the union over its alternatives. The work is proportional to
+    (pattern tokens) x (text length), whatever the pattern: ``/*a*a*a*a*a*a*a*a*b`` on a long path
+    costs a few microseconds instead of minutes.
+    """
+
+    __slots__ = ("tokens", "fold", "pattern")
+
+    def __init__(self, pattern: str, variables: Mapping[str, Sequence[str]] | None, encoded: bool,
+                 case_sensitive: bool) -> None:
+        fold = not case_sensitive
+        self.pattern = pattern
+        self.fold = fold
+        tokens: list[tuple[int, Any]] = []
+        pos = 0
+        for m in _VARIABLE.finditer(pattern) if variables is not None else ():
+            tokens += _glob_tokens(pattern[pos : m.start()], encoded, fold)
+            values = variables.get(m.group(1), PREDEFINED_VARIABLES.get(m.group(1)))
+            if values is None:
+                lit = _literal(m.group(0), encoded)
+                tokens.append((_LIT, _fold(lit) if fold else lit))
+            else:
+                alts = dict.fromkeys(tuple(_glob_tokens(v, encoded, fold)) for v in values)
+                tokens.append((_ALT, tuple(alts)))
+            pos = m.end()
+        tokens += _glob_tokens(pattern[pos:], encoded, fold)
+        self.tokens = tuple(tokens)
+
+    def fullmatch(self, text: str) -> bool:
+        if self.fold:
+            text = _fold(text)
+        n = len(text)
+        reached = _advance(self.tokens, text, 1, (1 << (n + 1)) - 1, {})
+        return bool(reached >> n & 1)
+
+    def __repr__(self) -> str:
+        return f"_Glob({self.pattern!r})"
+
+
+def _occurrences(text: str, lit: str, masks: dict[str, int]) -> int:
+    """Bit ``p`` set for every ``p`` where ``text`` continues with ``lit`` (overlaps included)."""
+    mask = masks.get(lit)
+    if mask is None:
+        mask = 0
+        p = text.find(lit)
+        while p != -1:
+            mask |= 1 << p
+            p = text.find(lit, p + 1)
+        masks[lit] = mask
+    return mask
+
+
+def _advance(tokens: Sequence[tuple[int, Any]], text: str, reached: int, full: int, masks: dict[str, int]) -> int:
+    for kind, arg in tokens:
+        if not reached:
+            return 0
+        if kind == _LIT:
+            reached = (reached & _occurrences(text, arg, masks)) << len(arg)
+        elif kind == _ONE:
+            reached = (reached << arg) & full
+        elif kind == _STAR:
+            lowest = reached & -reached
+            reached = full & ~(lowest - 1)
+        else:
+            out = 0
+            for alt in arg:
+                out |= _advance(alt, text, reached, full, masks)
+            reached = out
+    return reached
+
+
+def _matcher(pattern: str, variables: Mapping[str, Sequence[str]] | None, encoded: bool, case_sensitive: bool):
+    """Something with ``fullmatch(text)`` for one pattern: a compiled regex when that is safe
+    (:func:`_regex_is_safe`), else a :class:`_Glob`. ``variables=None``: ``$(...)`` is plain text
+    (legacy ``paths``)."""
+    if _regex_is_safe(pattern, variables, encoded, case_sensitive):
+        if variables is None:
+            source = _wildcards_to_regex(pattern, encoded)
+        else:
+            source = pattern_to_regex(pattern, variables, encoded=encoded, case_sensitive=case_sensitive)
+        return _compile(source, case_sensitive)
+    return _Glob(pattern, variables, encoded, case_sensitive)
 
 
 # --- URL parts ---------------------------------------------------------------------------------
@@ -346,17 +540,18 @@ class _Rule:
                  "query_re", "query_items", "fragment_re", "has_variables")
 
     def __init__(self, index: int, raw: dict | str, exclude: bool, encoded: bool, case_sensitive: bool,
-                 path_source: str) -> None:
+                 path: str, variables: Mapping[str, Sequence[str]] | None) -> None:
         self.index = index
         self.raw = raw
         self.exclude = exclude
         self.encoded = encoded
         self.case_sensitive = case_sensitive
-        self.path_source = path_source
-        self.path_re = _compile(path_source, case_sensitive)
-        self.query_re: re.Pattern[str] | None = None
-        self.query_items: list[tuple[str, re.Pattern[str]]] | None = None
-        self.fragment_re: re.Pattern[str] | None = None
+        self.path_re = _matcher(path, variables, encoded, case_sensitive)
+        # The regex source when the path is safe to combine with other rules' (None: a _Glob).
+        self.path_source = self.path_re.pattern if isinstance(self.path_re, re.Pattern) else None
+        self.query_re: Any = None
+        self.query_items: list[tuple[str, Any]] | None = None
+        self.fragment_re: Any = None
         self.has_variables = False
 
     def rest_matches(self, url: _Url) -> bool:
@@ -433,19 +628,35 @@ class _Chunk:
                 self.sensitive.setdefault(seg, []).append(position)
             else:
                 self.insensitive.setdefault(seg.lower(), []).append(position)
-        self._combined: dict[tuple, tuple[re.Pattern[str] | None, list[int]]] = {}
+        self._combined: dict[tuple, list[tuple[re.Pattern[str] | None, list[int]]]] = {}
 
-    def _candidates(self, key: tuple[str | None, str | None]) -> tuple[re.Pattern[str] | None, list[int]]:
+    def _candidates(self, key: tuple[str | None, str | None]) -> list[tuple[re.Pattern[str] | None, list[int]]]:
+        """The rules to try for a first-segment key, in file order, as groups: consecutive rules with
+        a regex-safe path share one combined regex; a rule matched by a :class:`_Glob` is alone
+        (regex ``None``), so no combined regex can backtrack catastrophically."""
         found = self._combined.get(key)
         if found is None:
             positions = sorted(self.generic + self.sensitive.get(key[0], []) + self.insensitive.get(key[1], [])) \
                 if key != (None, None) else list(self.generic)
-            parts = []
+            found = []
+            run: list[int] = []
+
+            def close() -> None:
+                if run:
+                    parts = []
+                    for p in run:
+                        r = self.rules[p]
+                        parts.append(f"({r.path_source})" if r.case_sensitive else f"((?i:{r.path_source}))")
+                    found.append((re.compile("|".join(parts), re.DOTALL), list(run)))
+                    run.clear()
+
             for p in positions:
-                r = self.rules[p]
-                parts.append(f"({r.path_source})" if r.case_sensitive else f"((?i:{r.path_source}))")
-            combined = re.compile("|".join(parts), re.DOTALL) if parts else None
-            found = (combined, positions)
+                if self.rules[p].path_source is None:
+                    close()
+                    found.append((None, [p]))
+                else:
+                    run.append(p)
+            close()
             self._combined[key] = found
         return found
 
@@ -455,20 +666,23 @@ class _Chunk:
         seg = path[1:slash] if slash != -1 else path[1:]
         key = (seg if seg in self.sensitive else None,
                seg.lower() if self.insensitive and seg.lower() in self.insensitive else None)
-        combined, positions = self._candidates(key)
-        if combined is None:
-            return None
-        m = combined.fullmatch(path)
-        if m is None:
-            return None
-        start = m.lastindex - 1
-        rule = self.rules[positions[start]]
-        if rule.rest_matches(url):
-            return rule
-        for p in positions[start + 1 :]:
-            rule = self.rules[p]
-            if rule.path_re.fullmatch(path) and rule.rest_matches(url):
+        for combined, positions in self._candidates(key):
+            if combined is None:
+                rule = self.rules[positions[0]]
+                if rule.path_re.fullmatch(path) and rule.rest_matches(url):
+                    return rule
+                continue
+            m = combined.fullmatch(path)
+            if m is None:
+                continue
+            start = m.lastindex - 1
+            rule = self.rules[positions[start]]
+            if rule.rest_matches(url):
                 return rule
+            for p in positions[start + 1 :]:
+                rule = self.rules[p]
+                if rule.path_re.fullmatch(path) and rule.rest_matches(url):
+                    return rule
         return None
 
 
@@ -585,26 +799,26 @@ def _component_rule(comp: object, parts: list[str | int], index: int, flags: dic
     encoded, case_sensitive = flags["percentEncoded"], flags["caseSensitive"]
     exclude = _require_bool(comp["exclude"], [*parts, "exclude"]) if "exclude" in comp else False
     path = _require_text(comp["/"], [*parts, "/"], '"/help/*"') if "/" in comp else "*"
-    rule = _Rule(index, comp, exclude, encoded, case_sensitive, pattern_to_regex(path, variables, encoded=encoded))
+    rule = _Rule(index, comp, exclude, encoded, case_sensitive, path, variables)
     rule.has_variables = "$(" in path
     if "?" in comp:
         query = comp["?"]
         if isinstance(query, str):
             if query != "*":
-                rule.query_re = _compile(pattern_to_regex(query, variables, encoded=encoded), case_sensitive)
+                rule.query_re = _matcher(query, variables, encoded, case_sensitive)
         elif isinstance(query, dict):
             items = []
             for name, pattern in query.items():
                 _require_text(pattern, [*parts, "?", name], '"?*"')
                 key = encoded_form(name) if encoded else decoded_form(name)
-                items.append((key, _compile(pattern_to_regex(pattern, variables, encoded=encoded), case_sensitive)))
+                items.append((key, _matcher(pattern, variables, encoded, case_sensitive)))
             rule.query_items = items
         else:
             raise _fail([*parts, "?"], f"must be a pattern (text) or an object of query item name -> pattern, got {describe_type(query)}")
     if "#" in comp:
         fragment = _require_text(comp["#"], [*parts, "#"], '"section-*"')
         if fragment != "*":
-            rule.fragment_re = _compile(pattern_to_regex(fragment, variables, encoded=encoded), case_sensitive)
+            rule.fragment_re = _matcher(fragment, variables, encoded, case_sensitive)
     return rule
 
 
@@ -614,7 +828,7 @@ def _path_rule(raw: object, parts: list[str | int], index: int) -> _Rule:
     exclude = raw.startswith("NOT ")
     pattern = raw[4:] if exclude else raw
     # Legacy paths: path only, case-sensitive, no substitution variables.
-    return _Rule(index, raw, exclude, True, True, _wildcards_to_regex(pattern, True))
+    return _Rule(index, raw, exclude, True, True, pattern, None)
 
 
 def _details_list(applinks: Mapping[str, Any]) -> list[tuple[list[str | int], dict, list[str] | None]]:
