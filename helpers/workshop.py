@@ -18,7 +18,7 @@ writes ``workshops/acme/`` and ``workshops/acme.zip``::
 How the lessons find code and data from the pack: the notebooks sit next to ``helpers/``, and
 Jupyter starts each kernel in the notebook's folder, so ``import helpers`` loads the pack's copy;
 ``helpers.data`` then reads ``datasets/`` beside it. Nothing needs the network once the packages
-are installed. Every course dataset is copied (about 30 MB, 8 MB zipped) because some lessons pick
+are installed. Every course dataset is copied (about 30 MB, 11 MB zipped) because some lessons pick
 a vertical's world at run time.
 
 The exercise answers in the notes come from the exercises themselves (``Exercise.solution_code``
