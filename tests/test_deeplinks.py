@@ -307,6 +307,20 @@ def test_matchers_agree_with_a_reference_on_random_patterns(pattern, text, x, y,
     assert opens(legacy, U("/" + text)) is _reference_with_variables("/" + pattern, "/" + text, {}, fold=False)
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(["https://", "http://", "HTTPS://", "ftp://", "", "//"]),
+       st.text(alphabet="aB1.-:@[]%é", max_size=10), st.text(alphabet="aB/?#=&%:@[]é \t", max_size=14))
+def test_fast_url_split_agrees_with_urlsplit(scheme, netloc, rest):
+    text = (scheme + netloc + rest).strip()
+    try:
+        slow = _aasa_module._split_slow(text)
+    except ValueError:  # urlsplit rejects some bracketed hosts; the fast path must too
+        with pytest.raises(ValueError):
+            _aasa_module._split(text)
+        return
+    assert _aasa_module._split(text) == slow
+
+
 def test_url_without_path_is_matched_as_slash():
     assert opens(aasa([{"/": "/"}]), "https://example.com")
 

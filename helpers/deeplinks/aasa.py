@@ -469,6 +469,48 @@ def _matcher(pattern: str, variables: Mapping[str, Sequence[str]] | None, encode
 # --- URL parts ---------------------------------------------------------------------------------
 
 
+def _split_slow(text: str) -> tuple[str, str | None, str, str, str]:
+    """``(scheme, host, path, query, fragment)`` of a URL, with :func:`urllib.parse.urlsplit`."""
+    parts = urlsplit(text)
+    try:
+        host = parts.hostname
+    except ValueError:
+        host = None
+    return parts.scheme.lower(), host, parts.path, parts.query, parts.fragment
+
+
+def _split(text: str) -> tuple[str, str | None, str, str, str]:
+    """:func:`_split_slow`'s answer, computed directly for plain ``http(s)://`` URLs (most of them).
+
+    Anything unusual (non-ASCII, control characters, upper-case scheme, ``[`` or ``%`` in the host
+    part) goes through ``urlsplit``.
+    """
+    if text.startswith("https://"):
+        scheme, start = "https", 8
+    elif text.startswith("http://"):
+        scheme, start = "http", 7
+    else:
+        return _split_slow(text)
+    if not (text.isascii() and text.isprintable()):
+        return _split_slow(text)
+    end = len(text)
+    for mark in "/?#":
+        pos = text.find(mark, start, end)
+        if pos != -1:
+            end = pos
+    netloc = text[start:end]
+    if "[" in netloc or "]" in netloc or "%" in netloc:
+        return _split_slow(text)
+    rest = text[end:]
+    fragment = query = ""
+    if "#" in rest:
+        rest, fragment = rest.split("#", 1)
+    if "?" in rest:
+        rest, query = rest.split("?", 1)
+    host = netloc.rpartition("@")[2].partition(":")[0].lower() or None
+    return scheme, host, rest, query, fragment
+
+
 class _Url:
     """One URL split once, with its components in encoded and decoded form on demand."""
 
@@ -481,18 +523,11 @@ class _Url:
         text = url.strip()
         self.bare = text.startswith("/") and not text.startswith("//")
         if self.bare:
-            parts = urlsplit("https://_" + text)
+            _, _, path, self.query, self.fragment = _split("https://_" + text)
             self.scheme, self.host = "", None
         else:
-            parts = urlsplit(text)
-            self.scheme = parts.scheme.lower()
-            try:
-                self.host = parts.hostname
-            except ValueError:
-                self.host = None
-        self.path = parts.path or "/"
-        self.query = parts.query
-        self.fragment = parts.fragment
+            self.scheme, self.host, path, self.query, self.fragment = _split(text)
+        self.path = path or "/"
         self._cache: dict[tuple[str, bool], Any] = {}
 
     def component(self, which: str, encoded: bool) -> str:
@@ -537,7 +572,7 @@ class _Rule:
     """One component object or one legacy path string, ready to test URLs."""
 
     __slots__ = ("index", "raw", "exclude", "encoded", "case_sensitive", "path_source", "path_re",
-                 "query_re", "query_items", "fragment_re", "has_variables")
+                 "query_re", "query_items", "fragment_re", "has_variables", "plain")
 
     def __init__(self, index: int, raw: dict | str, exclude: bool, encoded: bool, case_sensitive: bool,
                  path: str, variables: Mapping[str, Sequence[str]] | None) -> None:
@@ -553,9 +588,12 @@ class _Rule:
         self.query_items: list[tuple[str, Any]] | None = None
         self.fragment_re: Any = None
         self.has_variables = False
+        self.plain = True  # no query or fragment pattern (set by _component_rule)
 
     def rest_matches(self, url: _Url) -> bool:
         """Query and fragment (the path was tested already)."""
+        if self.plain:
+            return True
         if self.query_re is not None and not self.query_re.fullmatch(url.component("query", self.encoded)):
             return False
         if self.query_items is not None:
@@ -666,7 +704,10 @@ class _Chunk:
         seg = path[1:slash] if slash != -1 else path[1:]
         key = (seg if seg in self.sensitive else None,
                seg.lower() if self.insensitive and seg.lower() in self.insensitive else None)
-        for combined, positions in self._candidates(key):
+        groups = self._combined.get(key)
+        if groups is None:
+            groups = self._candidates(key)
+        for combined, positions in groups:
             if combined is None:
                 rule = self.rules[positions[0]]
                 if rule.path_re.fullmatch(path) and rule.rest_matches(url):
@@ -677,7 +718,7 @@ class _Chunk:
                 continue
             start = m.lastindex - 1
             rule = self.rules[positions[start]]
-            if rule.rest_matches(url):
+            if rule.plain or rule.rest_matches(url):
                 return rule
             for p in positions[start + 1 :]:
                 rule = self.rules[p]
@@ -819,6 +860,7 @@ def _component_rule(comp: object, parts: list[str | int], index: int, flags: dic
         fragment = _require_text(comp["#"], [*parts, "#"], '"section-*"')
         if fragment != "*":
             rule.fragment_re = _matcher(fragment, variables, encoded, case_sensitive)
+    rule.plain = rule.query_re is None and rule.query_items is None and rule.fragment_re is None
     return rule
 
 
