@@ -18,6 +18,7 @@ convention (it matches Protected Audience's k = 50, not any clean room's publish
 from __future__ import annotations
 
 import hashlib
+import math
 import numbers
 from collections.abc import Mapping, Sequence
 
@@ -26,7 +27,7 @@ import pandas as pd
 
 from helpers import privacy_sandbox as ps
 
-__all__ = ["DEFAULT_MIN_USERS", "hash_ids", "clean_room_query", "differencing_attack"]
+__all__ = ["DEFAULT_MIN_USERS", "hash_ids", "clean_room_query", "noisy_values", "differencing_attack"]
 
 #: Course default for the minimum number of people behind an output row.
 DEFAULT_MIN_USERS = 50
@@ -56,6 +57,46 @@ def _need(frame, name: str, columns: Sequence[str]) -> None:
         raise ValueError(f"{name} is missing the columns {missing}")
 
 
+def _caps(metrics: Mapping[str, tuple[str, str]], max_contribution) -> dict[str, float]:
+    """Validate ``max_contribution`` for a noisy query: one bound per ``sum`` / ``mean`` metric."""
+    if max_contribution is None:
+        max_contribution = {}
+    if not isinstance(max_contribution, Mapping):
+        raise ValueError("max_contribution must be a dict {metric name: the most one person adds}, "
+                         f"got {type(max_contribution).__name__}")
+    unknown = [k for k in max_contribution if k not in metrics]
+    if unknown:
+        raise ValueError(f"max_contribution names {unknown}, which are not metrics; the metrics are {list(metrics)}")
+    caps = {}
+    for name, (_col, how) in metrics.items():
+        if name not in max_contribution:
+            if how == "count":
+                caps[name] = 1.0  # one person counts once
+                continue
+            raise ValueError(f"with epsilon, give max_contribution[{name!r}]: the most one person adds to this "
+                             f"{how} (their values are clipped to it)")
+        v = max_contribution[name]
+        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v) or v <= 0:
+            raise ValueError(f"max_contribution[{name!r}] must be a positive finite number, got {v!r}")
+        caps[name] = float(v)
+    return caps
+
+
+def noisy_values(metrics: Mapping[str, tuple[str, str]]) -> list[str]:
+    """The noisy numbers a query with these ``metrics`` releases per row; ``epsilon`` is split over them.
+
+    ``users`` always; one per ``sum`` or ``count`` metric; two per ``mean`` metric (its sum and its
+    count, the mean being their ratio).
+
+    >>> noisy_values({"revenue": ("lifetime_revenue", "sum"), "orders": ("orders", "mean")})
+    ['users', 'revenue.sum', 'orders.sum', 'orders.count']
+    """
+    parts = ["users"]
+    for name, (_col, how) in metrics.items():
+        parts += [f"{name}.sum", f"{name}.count"] if how == "mean" else [f"{name}.{how}"]
+    return parts
+
+
 def clean_room_query(first_party: pd.DataFrame, measurement: pd.DataFrame, *, on: str, by: Sequence[str] | str,
                      metrics: Mapping[str, tuple[str, str]], min_users: int = DEFAULT_MIN_USERS,
                      epsilon: float | None = None, max_contribution: Mapping[str, float] | None = None,
@@ -63,11 +104,31 @@ def clean_room_query(first_party: pd.DataFrame, measurement: pd.DataFrame, *, on
     """Join two parties' tables on ``on`` and aggregate by ``by``, as a clean room would answer.
 
     ``metrics`` maps an output name to ``(column, how)`` with ``how`` in ``sum``, ``mean`` or
-    ``count``. Each output row has ``users`` (distinct matched people), the metrics, and
-    ``suppressed``: rows with fewer than ``min_users`` people have their numbers removed (NaN).
-    With ``epsilon``, Laplace noise of scale ``max_contribution[metric] / epsilon`` is added to each
-    ``sum`` metric (and scale ``1 / epsilon`` to ``users``): ``max_contribution`` is the most one
-    person can add to that metric (clip larger values first). Rows come sorted by ``by``.
+    ``count`` (values present). Each output row has ``users`` (distinct matched people), the metrics,
+    and ``suppressed``: rows with fewer than ``min_users`` people have their numbers removed (NaN).
+    Rows with a missing ``on`` identifier match nobody. Rows come sorted by ``by``.
+
+    **With** ``epsilon`` every number is noisy (Laplace), and the query spends ``epsilon`` **in
+    total**, split equally over the :func:`noisy_values` of a row: with ``k`` of them, each gets
+    ``epsilon / k``. Before the noise, each person is reduced to one contribution per metric:
+
+    * ``users``: 1 per person, Laplace scale ``k / epsilon``;
+    * ``sum``: the person's total, clipped to ``[-max_contribution[name], +max_contribution[name]]``,
+      scale ``k * max_contribution[name] / epsilon``;
+    * ``count``: the person's number of values, capped at ``max_contribution[name]`` (default 1,
+      so each person counts once), scale ``k * cap / epsilon``;
+    * ``mean``: the person's own mean, clipped as for a sum; the answer is the noisy sum of those
+      over the noisy number of people with a value (at least 1), clipped to the same range - a
+      post-processing of two noisy numbers, never the exact mean.
+
+    ``max_contribution`` is required for every ``sum`` and ``mean`` metric. The suppression test
+    uses the noisy ``users``. Each person must fall in one output row (``by`` describes the person,
+    e.g. tier and last-click network), so the rows cover disjoint people and the whole answer costs
+    each person ``epsilon``; a person in two rows raises a ValueError. Asking again spends again:
+    two queries cost ``2 * epsilon``. ``result.attrs["privacy"]`` records the split. This is the
+    Laplace mechanism with an L1 contribution bound, as in the Aggregation Service
+    (``privacysandbox/aggregation-service``; :func:`helpers.privacy_sandbox.aggregation_noise_scale`).
+    ``max_contribution`` without ``epsilon`` is an error (it only bounds what the noise must hide).
     """
     by = [by] if isinstance(by, str) else list(by)
     _need(first_party, "first_party", [on])
@@ -76,32 +137,90 @@ def clean_room_query(first_party: pd.DataFrame, measurement: pd.DataFrame, *, on
         raise ValueError(f"min_users must be a whole number of at least 1, got {min_users!r}")
     if not isinstance(metrics, Mapping) or not metrics:
         raise ValueError("metrics must be a dict {name: (column, 'sum' | 'mean' | 'count')}")
-    joined = first_party.merge(measurement, on=on, how="inner", suffixes=("", "_measurement"))
+    for name, spec in metrics.items():
+        if not isinstance(spec, (tuple, list)) or len(spec) != 2:
+            raise ValueError(f"metric {name!r} must be a pair (column, how), got {spec!r}")
+        if spec[1] not in _AGGS:
+            raise ValueError(f"metric {name!r}: how must be one of {_AGGS}, got {spec[1]!r}")
+        if name in ("users", "suppressed") or name in by:
+            raise ValueError(f"metric name {name!r} clashes with an output column; choose another name")
+    if epsilon is None and max_contribution is not None:
+        raise ValueError("max_contribution is only used with epsilon (it bounds what one person adds before the "
+                         "noise); give epsilon too, or drop max_contribution")
+    joined = first_party.dropna(subset=[on]).merge(measurement.dropna(subset=[on]), on=on, how="inner",
+                                                   suffixes=("", "_measurement"))
     _need(joined, "the joined table", by + [c for c, _ in metrics.values()])
-    for name, (_col, how) in metrics.items():
-        if how not in _AGGS:
-            raise ValueError(f"metric {name!r}: how must be one of {_AGGS}, got {how!r}")
-    g = joined.groupby(by, observed=True, dropna=False)
-    out = pd.DataFrame({"users": g[on].nunique()})
-    for name, (col, how) in metrics.items():
-        out[name] = getattr(g[col], how)()
-    out = out.reset_index().sort_values(by, kind="stable").reset_index(drop=True)
-    out["users"] = out["users"].astype(float)
-    if epsilon is not None:
+    if epsilon is None:
+        g = joined.groupby(by, observed=True, dropna=False)
+        out = pd.DataFrame({"users": g[on].nunique()})
+        for name, (col, how) in metrics.items():
+            out[name] = getattr(g[col], how)()
+        out = out.reset_index()
+    else:
         eps = ps._epsilon(epsilon, allow_zero=False, allow_inf=False)
-        gen = ps._rng(rng)
-        out["users"] = out["users"] + gen.laplace(0.0, 1.0 / eps, len(out))
-        for name, (_, how) in metrics.items():
-            if how == "sum":
-                if not max_contribution or name not in max_contribution:
-                    raise ValueError(f"with epsilon, give max_contribution[{name!r}]: the most one person adds")
-                scale = float(max_contribution[name]) / eps
-                out[name] = out[name].astype(float) + gen.laplace(0.0, scale, len(out))
+        out = _private_answer(joined, on=on, by=by, metrics=metrics, eps=eps, caps=_caps(metrics, max_contribution),
+                              gen=ps._rng(rng))
+    out = out.sort_values(by, kind="stable").reset_index(drop=True)
     out["suppressed"] = out["users"] < min_users
     numbers_cols = ["users", *metrics]
     out[numbers_cols] = out[numbers_cols].astype(float)
     out.loc[out["suppressed"], numbers_cols] = np.nan
+    if epsilon is not None:
+        parts = noisy_values(metrics)
+        out.attrs["privacy"] = {"epsilon_total": eps, "epsilon_each": eps / len(parts), "noisy_values": parts}
     return out
+
+
+def _private_answer(joined: pd.DataFrame, *, on: str, by: list[str], metrics, eps: float, caps: dict[str, float],
+                    gen: np.random.Generator) -> pd.DataFrame:
+    """The noisy aggregates of :func:`clean_room_query` (contribution bounding, then Laplace noise)."""
+    g = joined.groupby(by, observed=True, dropna=False)
+    keys = g.size().index
+    cell = g.ngroup().to_numpy()
+    person, people = pd.factorize(joined[on])
+    n_cells, n_people = len(keys), len(people)
+    pairs = np.unique(person.astype(np.int64) * max(n_cells, 1) + cell)
+    if len(pairs) != n_people:
+        n = int((np.bincount(pairs // max(n_cells, 1)) > 1).sum())
+        raise ValueError(f"with epsilon, each person must fall in one output row, but {n} people fall in several "
+                         f"rows of by={by}; group by columns that describe the person, or query without epsilon")
+    person_cell = (pairs % max(n_cells, 1)).astype(np.int64)  # pairs are sorted by person: one row each
+
+    def per_cell(per_person: np.ndarray) -> np.ndarray:
+        return np.bincount(person_cell, weights=per_person, minlength=n_cells)
+
+    def per_person(values: np.ndarray) -> np.ndarray:
+        return np.bincount(person, weights=values, minlength=n_people)
+
+    cells = {"users": per_cell(np.ones(n_people))}
+    for name, (col, how) in metrics.items():
+        cap, raw = caps[name], joined[col]
+        has = per_person(raw.notna().to_numpy(dtype=float))
+        if how == "count":
+            cells[f"{name}.count"] = per_cell(np.minimum(has, cap))
+            continue
+        total = per_person(np.nan_to_num(raw.to_numpy(dtype=float, na_value=np.nan)))
+        if how == "sum":
+            cells[f"{name}.sum"] = per_cell(np.clip(total, -cap, cap))
+        else:  # the person's own mean, clipped; people without a value add nothing
+            own = np.divide(total, has, out=np.zeros(n_people), where=has > 0)
+            cells[f"{name}.sum"] = per_cell(np.clip(own, -cap, cap))
+            cells[f"{name}.count"] = per_cell((has > 0).astype(float))
+    parts = noisy_values(metrics)
+    eps_each = eps / len(parts)
+    noisy = {}
+    for part in parts:
+        name, _, kind = part.partition(".")
+        sens = 1.0 if part == "users" or (kind == "count" and metrics[name][1] == "mean") else caps[name]
+        noisy[part] = cells[part] + gen.laplace(0.0, sens / eps_each, n_cells)
+    out = pd.DataFrame({"users": noisy["users"]}, index=keys)
+    for name, (_col, how) in metrics.items():
+        if how == "mean":
+            cap = caps[name]
+            out[name] = np.clip(noisy[f"{name}.sum"] / np.maximum(noisy[f"{name}.count"], 1.0), -cap, cap)
+        else:
+            out[name] = noisy[f"{name}.{how}"]
+    return out.reset_index()
 
 
 def differencing_attack(first_party: pd.DataFrame, measurement: pd.DataFrame, *, on: str, target,
@@ -110,21 +229,38 @@ def differencing_attack(first_party: pd.DataFrame, measurement: pd.DataFrame, *,
     """Two allowed queries that differ by one person, and what their difference reveals.
 
     Query A covers everyone in ``first_party``; query B everyone except ``target`` (an ``on``
-    value). Both pass the threshold when there are enough people, and ``A - B`` is the target's own
-    value of ``metric`` (a ``(column, "sum")`` pair). With ``epsilon`` both answers are noisy and the
-    difference is hidden in noise. Returns ``{"query_a", "query_b", "revealed", "true_value"}``.
+    value). Both pass the threshold when there are enough people, and their difference is the
+    target's own value of ``metric``, a ``(column, how)`` pair:
+
+    * ``sum`` or ``count``: ``A - B``;
+    * ``mean``: both queries also ask for the ``count`` of the column, and the attacker computes
+      ``count_A * mean_A - count_B * mean_B`` (the target's total of the column).
+
+    ``true_value`` is the target's total (``sum``, ``mean``) or number of values (``count``) in the
+    join. With ``epsilon`` (and ``max_contribution``, the bound of the ``sum`` / ``mean``) both
+    answers are noisy, each query spends ``epsilon`` (the pair ``2 * epsilon``) and the difference
+    is hidden in noise (centred on the target's *clipped* value; ``true_value`` is not clipped).
+    Returns ``{"query_a", "query_b", "revealed", "true_value"}``, where the
+    queries' numbers are the (summed) metric answers.
     """
+    if not isinstance(metric, tuple) or len(metric) != 2 or metric[1] not in _AGGS:
+        raise ValueError(f"metric must be a pair (column, how) with how in {_AGGS}, got {metric!r}")
     col, how = metric
-    if how != "sum":
-        raise ValueError("the differencing attack here works on a 'sum' metric")
     fp = first_party.assign(_all="everyone") if group is None else first_party
     by = "_all" if group is None else group
-    kw = dict(on=on, by=by, metrics={"value": (col, "sum")}, min_users=min_users, epsilon=epsilon,
-              max_contribution=None if max_contribution is None else {"value": max_contribution})
+    metrics = {"value": (col, how)}
+    caps = None if max_contribution is None else {"value": max_contribution}
+    if how == "mean":
+        metrics["n"] = (col, "count")
+    kw = dict(on=on, by=by, metrics=metrics, min_users=min_users, epsilon=epsilon, max_contribution=caps)
     gen = ps._rng(rng)
     a = clean_room_query(fp, measurement, rng=gen, **kw)
     b = clean_room_query(fp[fp[on] != target], measurement, rng=gen, **kw)
     joined = fp.merge(measurement, on=on, how="inner", suffixes=("", "_measurement"))
-    truth = joined.loc[joined[on] == target, col].sum()
-    va, vb = float(a["value"].sum(min_count=1)), float(b["value"].sum(min_count=1))
+    own = joined.loc[joined[on] == target, col]
+    truth = own.count() if how == "count" else own.sum()
+    if how == "mean":
+        va, vb = (float((q["n"] * q["value"]).sum(min_count=1)) for q in (a, b))
+    else:
+        va, vb = float(a["value"].sum(min_count=1)), float(b["value"].sum(min_count=1))
     return {"query_a": va, "query_b": vb, "revealed": va - vb, "true_value": float(truth)}
