@@ -43,6 +43,13 @@ Choices where Apple's documentation is silent (flagged as interpretations in the
 * A 2021 report says iOS 15 did not respect the order of ``details`` (2nd source, unconfirmed);
   this module follows Apple's documented order.
 
+How patterns are matched (not a rule of Apple's; it only makes answers arrive in time): a run of
+wildcards counts once (``**`` is ``*``, ``?*`` is "at least one character"); a pattern with at most one
+``*`` run and unambiguous variables becomes a regular expression, which Python then matches in time
+proportional to (text length) x (pattern length); any other pattern (``/*a*a*a*b``, several
+variables whose values overlap, values holding wildcards) is matched by a small matcher that never
+backtracks (``_Glob``), so a client's file or a long URL can never make matching hang.
+
 >>> aasa = {"applinks": {"details": [{"appIDs": ["ABCDE12345.com.example.app"],
 ...     "components": [{"/": "/help/*", "exclude": True}, {"/": "/*"}]}]}}
 >>> match_universal_link(aasa, "https://example.com/shop/42")
