@@ -129,6 +129,26 @@ def bench_skan() -> list[dict]:
     return rows
 
 
+def bench_deeplinks() -> list[dict]:
+    """helpers.deeplinks: Universal Links matching, 1M URLs against a 200-rule AASA file (issue 5: < 10 s)."""
+    script = ROOT / "tests" / "bench_deeplinks.py"
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT)
+    if proc.returncode != 0:
+        raise SystemExit(f"{script} failed:\n{proc.stderr[-3000:]}")
+    names = {"match": "Universal Links: 1M URLs x 200-rule AASA file",
+             "match_many_star": "Universal Links: 1M URLs x 200 rules, 10 with many * (no-backtracking matcher)",
+             "explain": "Universal Links: explain 100k URLs (check-aasa's path)"}
+    rows = []
+    for r in json.loads(proc.stdout)["results"]:
+        if "error" in r:
+            raise SystemExit(f"deep-link benchmark {r['case']} failed: {r['error']}")
+        rows.append({"benchmark": names.get(r["case"], r["case"]), "seconds": r["seconds"],
+                     "cpu_seconds": r.get("cpu_seconds"), "peak_mib": r["max_rss_mb"],
+                     "target_s": r.get("target_s")})
+        print(f"  {rows[-1]['benchmark']}: {r['seconds']:.1f} s (CPU {r['cpu_seconds']:.1f} s)", flush=True)
+    return rows
+
+
 def bench_privacy_sandbox() -> list[dict]:
     """helpers.privacy_sandbox: event-level and aggregatable reports for 1M conversions (issue 7: < 20 s)."""
     script = ROOT / "tests" / "bench_privacy_sandbox.py"
@@ -188,7 +208,7 @@ def bench_widgets() -> list[dict]:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results")
-    parser.add_argument("--only", choices=["lessons", "attribution", "widgets", "world", "fraud", "skan", "privacy_sandbox", "grading"], default=None)
+    parser.add_argument("--only", choices=["lessons", "attribution", "widgets", "world", "fraud", "deeplinks", "skan", "privacy_sandbox", "grading"], default=None)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.strftime("%Y-%m-%dT%H:%M:%S")
@@ -202,6 +222,9 @@ def main() -> int:
     if args.only in (None, "fraud"):
         print("fraud detection ...", flush=True)
         rows += bench_fraud()
+    if args.only in (None, "deeplinks"):
+        print("deep links: Universal Links matching ...", flush=True)
+        rows += bench_deeplinks()
     if args.only in (None, "skan"):
         print("SKAN verification and postbacks ...", flush=True)
         rows += bench_skan()
