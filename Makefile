@@ -24,6 +24,8 @@ help:
 	@echo "make grades     write grading/exports/grades.csv"
 	@echo "make bench      run the benchmarks (not part of the tests); results in bench-results/"
 	@echo "make lint       ruff on code and notebooks; notebooks must be stored without outputs"
+	@echo "make site       build the offline site (every lesson run, with outputs and plots) into site/; LANG=.. COURSES=.."
+	@echo "make workshop   COURSES=\"01 04\" VERTICAL=ecommerce NAME=acme: a workshop pack in workshops/acme/ and acme.zip"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed, this is " + sys.version.split()[0]'
@@ -84,6 +86,20 @@ grades: $(STAMP)
 
 grading-status: $(STAMP)
 	$(BIN)/python -m grading status $(GRADING_ARGS)
+
+# ---- offline site and workshop packs (helpers/site.py, helpers/workshop.py)
+# LANG=ko picks the language of the generated pages; the shell's own LANG (a locale such as C.UTF-8) is ignored.
+LANG_FLAG = $(if $(filter command line,$(origin LANG)),--lang $(LANG))
+
+.PHONY: site workshop
+site: data
+	$(BIN)/python -m helpers.site build --out site $(LANG_FLAG) $(if $(COURSES),--courses $(COURSES))
+
+workshop: data
+	@[ -n "$(COURSES)" ] && [ -n "$(VERTICAL)" ] && [ -n "$(NAME)" ] || { \
+	  echo 'usage: make workshop COURSES="01 04" VERTICAL=ecommerce NAME=acme [START=10:00] [USERS=2000] [SEED=7] [LANG=en] [FORCE=1]'; exit 2; }
+	$(BIN)/python -m helpers.workshop build --courses $(COURSES) --vertical $(VERTICAL) --name $(NAME) --out workshops \
+	  $(LANG_FLAG) $(if $(START),--start $(START)) $(if $(USERS),--users $(USERS)) $(if $(SEED),--seed $(SEED)) $(if $(FORCE),--force)
 
 clean:
 	rm -rf .pytest_cache .ruff_cache bench-results test-artifacts
