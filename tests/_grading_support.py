@@ -1,11 +1,19 @@
-"""Shared by the assignment tests: release into a temporary grading root, read the secret regions
-of a source notebook, submit notebooks for several students and autograde them."""
+"""Shared by the assignment tests: read the nbgrader markup and the secret regions of a source
+notebook, release assignments into a temporary grading root, autograde submissions in one batch and
+read back scores, autograded notebooks and feedback pages.
+
+``tests/test_grading_courses.py`` runs the round trip every course shares (solution, untouched
+release); each ``tests/test_<course>_assignment.py`` grades only its own plausible mistakes.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -13,6 +21,52 @@ import nbformat
 from grading import cli
 
 ENV_KEYS = ("MMA_GRADING_ROOT", "MMA_COURSES_DIR", "MMA_GRADEBOOK_URL")
+COURSE_NAME = "mobile-measurement-academy"
+HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
+
+
+# ---------------------------------------------------------------------------------------------
+# the source notebook's markup
+# ---------------------------------------------------------------------------------------------
+
+def nbg(cell) -> dict:
+    """A cell's nbgrader metadata (empty for a cell without any)."""
+    return cell.metadata.get("nbgrader", {})
+
+
+def is_test_cell(cell) -> bool:
+    """An autograded test cell: graded, and not an answer."""
+    return bool(nbg(cell).get("grade")) and not nbg(cell).get("solution")
+
+
+def is_manual_cell(cell) -> bool:
+    """A manually graded answer (a written memo): graded, and an answer."""
+    return bool(nbg(cell).get("grade")) and bool(nbg(cell).get("solution"))
+
+
+def grade_cell(nb, grade_id: str):
+    """The cell of ``nb`` with this nbgrader ``grade_id``."""
+    found = [c for c in nb.cells if nbg(c).get("grade_id") == grade_id]
+    assert len(found) == 1, f"expected one cell {grade_id!r}, found {len(found)}"
+    return found[0]
+
+
+def points(nb, which: Callable = lambda c: bool(nbg(c).get("grade"))) -> dict[str, float]:
+    """``{grade_id: points}`` of the graded cells ``which`` selects (default: all of them)."""
+    return {nbg(c)["grade_id"]: float(nbg(c).get("points", 0)) for c in nb.cells if which(c)}
+
+
+def replace_in_cell(nb, grade_id: str, old: str, new: str):
+    """``nb`` with ``old`` replaced by ``new`` in one cell (``old`` must be there): a plausible mistake."""
+    cell = grade_cell(nb, grade_id)
+    assert old in cell.source, (grade_id, old)
+    cell.source = cell.source.replace(old, new)
+    return nb
+
+
+def visible_part(source: str) -> str:
+    """A cell as the learner sees it when it has hidden tests: everything before them."""
+    return source.split(HIDDEN_BEGIN)[0]
 
 
 def marked_lines(text: str, begin: str, end: str) -> list[str]:
@@ -40,9 +94,43 @@ def secret_lines(nb) -> list[str]:
     return solutions + hidden_lines(nb)
 
 
+def public_text(source: str) -> str:
+    """A source cell without its solution and hidden-test regions (what the release keeps)."""
+    return re.sub(r"### BEGIN (SOLUTION|HIDDEN TESTS).*?### END (SOLUTION|HIDDEN TESTS)", "", source, flags=re.S)
+
+
+def public_lines(nb) -> set[str]:
+    """Stripped lines a learner sees anyway (e.g. the client's own file in a locked setup cell)."""
+    return {line.strip() for c in nb.cells for line in public_text(c.source).splitlines()}
+
+
+def secret_regions(nb) -> list[tuple[str, str, list[str]]]:
+    """``(grade_id, kind, lines)`` for every solution and hidden-test region, ``lines`` being its
+    non-trivial lines that are not public anyway."""
+    public = public_lines(nb)
+    out = []
+    for c in nb.cells:
+        for kind in ("SOLUTION", "HIDDEN TESTS"):
+            if f"BEGIN {kind}" in c.source:
+                lines = [s for s in marked_lines(c.source, f"BEGIN {kind}", f"END {kind}") if s not in public]
+                out.append((nbg(c).get("grade_id"), kind, lines))
+    return out
+
+
+def feedback_secrets(nb) -> list[str]:
+    """Hidden-test lines that must never reach a feedback page: those the answers or the visible
+    tests do not also contain (a line the learner can see is no secret)."""
+    seen = "\n".join(visible_part(c.source) for c in nb.cells)
+    return [h for h in hidden_lines(nb) if h not in seen]
+
+
+# ---------------------------------------------------------------------------------------------
+# release, autograde, feedback
+# ---------------------------------------------------------------------------------------------
+
 @contextlib.contextmanager
-def release_into(base: Path, courses: Path, assignment: str) -> Iterator[Path]:
-    """Release ``assignment`` from ``courses`` into a fresh grading root under ``base``; the
+def release_into(base: Path, courses: Path, *assignments: str) -> Iterator[Path]:
+    """Release ``assignments`` from ``courses`` into a fresh grading root under ``base``; the
     environment variables that point the grading commands there are restored afterwards."""
     root = base / "grading"
     root.mkdir()
@@ -50,7 +138,8 @@ def release_into(base: Path, courses: Path, assignment: str) -> Iterator[Path]:
     os.environ.update(MMA_GRADING_ROOT=str(root), MMA_COURSES_DIR=str(courses))
     os.environ.pop("MMA_GRADEBOOK_URL", None)
     try:
-        assert cli.main(["release", "--assignment", assignment]) == 0
+        for aid in assignments:
+            assert cli.main(["release", "--assignment", aid]) == 0
         yield root
     finally:
         for k, v in saved.items():
@@ -60,19 +149,103 @@ def release_into(base: Path, courses: Path, assignment: str) -> Iterator[Path]:
                 os.environ[k] = v
 
 
-def submit_and_autograde(grading_root: Path, assignment: str, notebook: str, plan: dict) -> dict[str, dict]:
-    """Write each ``{student: notebook}`` of ``plan`` as a submission, autograde the assignment and
-    return ``{student: {grade cell name: auto score}}`` read from the gradebook."""
+@contextlib.contextmanager
+def released_copies(base: Path, folders: dict[str, Path]) -> Iterator[Path]:
+    """Copy each ``{assignment id: assignment folder}`` into a temporary courses folder (no
+    ``course.toml``: ``grading.cli`` finds ``<id>/assignment/*.ipynb`` alone) and release them all,
+    so neither the real ``grading/`` folder nor the other courses are touched."""
+    courses = base / "courses"
+    for aid, folder in folders.items():
+        shutil.copytree(folder, courses / aid / "assignment")
+    with release_into(base, courses, *folders) as root:
+        assert set(folders) <= set(cli.course_assignments())
+        yield root
+
+
+@dataclass
+class Graded:
+    """A grading root after ``autograde`` (and ``feedback``) of a batch of submissions."""
+
+    root: Path
+    scores: dict[tuple[str, str, str], dict[str, float | None]]  # (assignment, notebook, student) -> grades
+
+    def autograded(self, aid: str, notebook: str, sid: str):
+        return nbformat.read(self.root / "autograded" / sid / aid / f"{notebook}.ipynb", 4)
+
+    def status(self, aid: str, sid: str) -> str | None:
+        return (cli.read_status(self.root, aid, sid) or {}).get("status")
+
+    def feedback_pages(self, aid: str, sid: str) -> list[Path]:
+        return sorted((self.root / "feedback" / sid / aid).glob("*.html"))
+
+
+def autograde(root: Path, submissions: dict[tuple[str, str], dict[str, object]], workers: int = 2,
+              feedback: bool = True) -> Graded:
+    """Write each ``{(assignment, student): {notebook name: notebook}}`` as a submission, autograde
+    them in one batch (sandboxed, ``workers`` processes), then make the feedback pages."""
     from nbgrader.api import Gradebook
 
-    for sid, nb in plan.items():
-        out = grading_root / "submitted" / sid / assignment
+    for (aid, sid), notebooks in submissions.items():
+        out = root / "submitted" / sid / aid
         out.mkdir(parents=True)
-        nbformat.write(nb, out / f"{notebook}.ipynb")
-    assert cli.main(["autograde", "--assignment", assignment]) == 0
+        for name, nb in notebooks.items():
+            nbformat.write(nb, out / f"{name}.ipynb")
+    assert cli.main(["autograde", "--workers", str(workers)]) == 0
+    if feedback:
+        assert cli.main(["feedback"]) == 0
     scores = {}
-    with Gradebook(f"sqlite:///{grading_root / 'gradebook.db'}", "mobile-measurement-academy") as gb:
-        for sid in plan:
-            sub = gb.find_submission(assignment, sid)
-            scores[sid] = {g.name: g.auto_score for nb in sub.notebooks for g in nb.grades}
-    return scores
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", COURSE_NAME) as gb:
+        for (aid, sid), notebooks in submissions.items():
+            for name in notebooks:
+                sub = gb.find_submission_notebook(name, aid, sid)
+                scores[(aid, name, sid)] = {g.name: g.auto_score for g in sub.grades}
+    return Graded(root, scores)
+
+
+@contextlib.contextmanager
+def graded_mistakes(base: Path, source: Path, mistakes: dict[str, Callable]) -> Iterator[Graded]:
+    """Release the assignment of ``source`` (``courses/<id>/assignment/<name>.ipynb``) alone and grade
+    one submission per ``{student: mistake}``, each the solution changed by ``mistake(notebook)``.
+    The solution and the untouched release are graded once for every course, in
+    ``tests/test_grading_courses.py``."""
+    aid = source.parent.parent.name
+    with released_copies(base, {aid: source.parent}) as root:
+        plan = {(aid, sid): {source.stem: mistake(nbformat.read(source, 4))} for sid, mistake in mistakes.items()}
+        yield autograde(root, plan)
+
+
+_FRAME = re.compile(r"^\s*Cell (\S+), line (\d+)$", re.M)
+
+
+def failures_outside_hidden_tests(autograded, source) -> list[str]:
+    """Every error of an autograded notebook that its hidden tests did not raise: an error in the
+    learner's own cells, or a failing *visible* test. Empty means the learner, running the notebook
+    with the visible tests only, would have seen nothing wrong. Test cells run in grading's trusted
+    runner, whose tracebacks name the cell and line (``Cell <grade_id>, line <n>``) of the source."""
+    problems = []
+    for cell in autograded.cells:
+        gid = nbg(cell).get("grade_id")
+        for out in getattr(cell, "outputs", []):
+            if out.output_type != "error":
+                continue
+            if not is_test_cell(cell):
+                problems.append(f"{gid}: {out.ename} in the learner's own cell")
+                continue
+            lines = grade_cell(source, gid).source.splitlines()
+            begin = next(i for i, s in enumerate(lines, 1) if "BEGIN HIDDEN TESTS" in s)
+            end = next(i for i, s in enumerate(lines, 1) if "END HIDDEN TESTS" in s)
+            frame = _FRAME.search("\n".join(out.traceback))
+            if not (frame and frame[1] == gid and begin < int(frame[2]) < end):
+                problems.append(f"{gid}: {out.ename} outside the hidden tests: {' | '.join(out.traceback)}")
+    return problems
+
+
+def feedback_leaks(pages: list[Path], secrets: list[str]) -> dict[str, list[str]]:
+    """``{page: [secret lines found in its text]}`` for every page that shows any of ``secrets``."""
+    leaks = {}
+    for page in pages:
+        text = cli._html_text(page)
+        found = [s for s in secrets if s in text]
+        if found:
+            leaks[str(page)] = found
+    return leaks

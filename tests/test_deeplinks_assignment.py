@@ -1,24 +1,31 @@
-"""The graded assignment of course 03 (debug a client's broken link setup): stored clean, released
-clean, and its tests grade right.
+"""Course 03's graded assignment (debug a client's broken link setup): what is specific to it.
 
-Modelled on ``tests/test_fraud_assignment.py``: the assignment folder is copied into a temporary
-courses folder and released into a temporary grading root (``tests/_grading_support.py``), so neither
-the real ``grading/`` folder nor the other courses are touched. The client's files are inline in the
-notebook's locked setup cell, so a submission is the notebook alone.
+The round trip every course shares (clean release, the solution's full marks, the release's zero,
+feedback without hidden tests) is in ``tests/test_grading_courses.py``. Here: its points, what its
+hidden tests compute with, that the client's files (inline in the locked setup cell, so a submission
+is the notebook alone) really have the mistakes the task describes, and a plausible mistake that the
+visible tests let through and the hidden ones catch, graded in a temporary grading root
+(``tests/_grading_support.py``).
 """
 
 from __future__ import annotations
 
-import os
-import re
-import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
-from _grading_support import hidden_lines, marked_lines, release_into, secret_lines, submit_and_autograde
-
-from grading import cli
+from _grading_support import (
+    failures_outside_hidden_tests,
+    feedback_leaks,
+    feedback_secrets,
+    grade_cell,
+    graded_mistakes,
+    is_test_cell,
+    marked_lines,
+    nbg,
+    points,
+    replace_in_cell,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -37,39 +44,18 @@ HIDDEN_CALLS = {"deeplinks-a-q1-tests": ["match_universal_link(", "json.loads(CL
                 "deeplinks-a-q4-tests": ["match_universal_link(", "lint_aasa(", "verify_app_link("]}
 
 
-def _nbgrader(cell) -> dict:
-    return cell.metadata["nbgrader"]
-
-
-def test_source_is_stored_without_outputs():
-    nb = nbformat.read(SOURCE, 4)
-    for c in nb.cells:
-        if c.cell_type == "code":
-            assert c.outputs == [] and c.execution_count is None, _nbgrader(c).get("grade_id")
-
-
 def test_source_markup():
     nb = nbformat.read(SOURCE, 4)
-    ids = [_nbgrader(c)["grade_id"] for c in nb.cells]
-    assert len(ids) == len(set(ids)) and all(i.startswith("deeplinks-a-") for i in ids)
-    assert all(_nbgrader(c)["schema_version"] == 3 for c in nb.cells)
-    points = {_nbgrader(c)["grade_id"]: _nbgrader(c).get("points", 0) for c in nb.cells if _nbgrader(c).get("grade")}
-    assert points == {**AUTOGRADED, **MANUAL}
-    tests = [c for c in nb.cells if _nbgrader(c).get("grade") and not _nbgrader(c)["solution"]]
-    assert {_nbgrader(c)["grade_id"] for c in tests} == set(AUTOGRADED)
-    assert all(c.cell_type == "code" and _nbgrader(c)["locked"] for c in tests)
-    for c in tests:
-        assert "BEGIN HIDDEN TESTS" in c.source
-        visible = c.source.split("### BEGIN HIDDEN TESTS")[0]
-        assert "assert" in visible  # learners see some tests
-        hidden = "\n".join(marked_lines(c.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
-        for call in HIDDEN_CALLS[_nbgrader(c)["grade_id"]]:
-            assert call in hidden, f"{_nbgrader(c)['grade_id']}: hidden tests should compute with {call}"
-        assert not re.search(r"\d+\.\d{2,}", hidden), "a hidden test compares with a pasted number"
-    memo = next(c for c in nb.cells if _nbgrader(c)["grade_id"] == "deeplinks-a-q5")
-    assert memo.cell_type == "markdown" and _nbgrader(memo)["solution"] and "Rubric" in memo.source
-    setup = next(c for c in nb.cells if _nbgrader(c)["grade_id"] == "deeplinks-a-setup")
-    assert _nbgrader(setup)["locked"] and "CLIENT_AASA_TEXT" in setup.source and "CLIENT_ASSETLINKS_TEXT" in setup.source
+    assert all(nbg(c)["grade_id"].startswith("deeplinks-a-") for c in nb.cells)
+    assert points(nb) == {**AUTOGRADED, **MANUAL}
+    assert points(nb, is_test_cell) == AUTOGRADED
+    for c in nb.cells:
+        if is_test_cell(c):
+            hidden = "\n".join(marked_lines(c.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
+            for call in HIDDEN_CALLS[nbg(c)["grade_id"]]:
+                assert call in hidden, f"{nbg(c)['grade_id']}: hidden tests should compute with {call}"
+    setup = grade_cell(nb, "deeplinks-a-setup")
+    assert nbg(setup)["locked"] and "CLIENT_AASA_TEXT" in setup.source and "CLIENT_ASSETLINKS_TEXT" in setup.source
 
 
 def test_client_files_really_have_the_mistakes_the_task_describes():
@@ -77,7 +63,7 @@ def test_client_files_really_have_the_mistakes_the_task_describes():
     from helpers.deeplinks import lint_aasa, match_universal_link, verify_app_link
 
     ns: dict = {}
-    setup = next(c for c in nbformat.read(SOURCE, 4).cells if _nbgrader(c)["grade_id"] == "deeplinks-a-setup")
+    setup = grade_cell(nbformat.read(SOURCE, 4), "deeplinks-a-setup")
     exec(setup.source.replace("print(", "(lambda *a, **k: None)("), ns)  # noqa: S102 - our own locked cell
     opens = {u: bool(match_universal_link(ns["CLIENT_AASA"], u, domain=ns["DOMAIN"])) for u in ns["CLIENT_URLS"]}
     broken = [u for u in ns["CLIENT_URLS"] if opens[u] != ns["INTENT"][u]]
@@ -88,109 +74,34 @@ def test_client_files_really_have_the_mistakes_the_task_describes():
     assert verify_app_link(ns["CLIENT_ASSETLINKS"], ns["PACKAGE"], ns["PLAY_KEYS"]["upload"])
 
 
-@pytest.fixture(scope="module")
-def grading_root(tmp_path_factory):
-    base = tmp_path_factory.mktemp("deeplinks-assignment")
-    courses = base / "courses"
-    shutil.copytree(SOURCE.parent, courses / AID / "assignment")
-    with release_into(base, courses, AID) as root:
-        assert AID in cli.course_assignments()
-        yield root
-
-
-def _public_text(source: str) -> str:
-    """A source cell without its solution and hidden-test regions."""
-    return re.sub(r"### BEGIN (SOLUTION|HIDDEN TESTS).*?### END (SOLUTION|HIDDEN TESTS)", "", source, flags=re.S)
-
-
-def _released(root: Path) -> Path:
-    return root / "release" / AID / f"{NB}.ipynb"
-
-
-def test_release_has_no_solutions_or_hidden_tests(grading_root):
-    released = _released(grading_root).read_text()
-    assert not re.search(r"BEGIN (SOLUTION|HIDDEN TESTS)|END (SOLUTION|HIDDEN TESTS)", released)
-    secret = secret_lines(nbformat.read(SOURCE, 4))
-    assert len(secret) > 20
-    rel_lines = {line.strip() for c in nbformat.read(_released(grading_root), 4).cells
-                 for line in c.source.splitlines()}
-    # a line the learner sees anyway (the client's own file in the locked setup cell) is no secret
-    public = {line.strip() for c in nbformat.read(SOURCE, 4).cells for line in _public_text(c.source).splitlines()}
-    leaked = [s for s in secret if s in rel_lines and s not in public]
-    assert len([s for s in secret if s not in public]) > 20
-    assert not leaked, leaked
-    assert "raise NotImplementedError()" in released and "YOUR ANSWER HERE" in released
-    assert "Rubric" not in released
-
-
 def _without_domain(nb):
     """A plausible mistake: matching without the host that served the file (www. links counted as opening)."""
-    for c in nb.cells:
-        if _nbgrader(c)["grade_id"] == "deeplinks-a-q1":
-            old = "ios_opens = {url: bool(match_universal_link(CLIENT_AASA, url, domain=DOMAIN)) for url in CLIENT_URLS}"
-            assert old in c.source
-            c.source = c.source.replace(old, old.replace(", domain=DOMAIN", ""))
-    return nb
+    old = "ios_opens = {url: bool(match_universal_link(CLIENT_AASA, url, domain=DOMAIN)) for url in CLIENT_URLS}"
+    return replace_in_cell(nb, "deeplinks-a-q1", old, old.replace(", domain=DOMAIN", ""))
 
 
-def test_plausible_mistake_passes_the_visible_tests(tmp_path):
-    """The learner's view: with the hidden tests removed, the wrong answer runs without an error."""
-    from nbclient import NotebookClient
-
-    nb = _without_domain(nbformat.read(SOURCE, 4))
-    for c in nb.cells:
-        if "### BEGIN HIDDEN TESTS" in c.source:
-            c.source = c.source.split("### BEGIN HIDDEN TESTS")[0]
-    env_path = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env_path) if p)
-    try:
-        NotebookClient(nb, timeout=300, kernel_name="python3",
-                       resources={"metadata": {"path": str(tmp_path)}}).execute()
-    finally:
-        if env_path is None:
-            os.environ.pop("PYTHONPATH", None)
-        else:
-            os.environ["PYTHONPATH"] = env_path
+MISTAKES = {"no-domain": _without_domain}
 
 
 @pytest.fixture(scope="module")
-def graded(grading_root):
-    plan = {
-        "solution": nbformat.read(SOURCE, 4),
-        "untouched": nbformat.read(_released(grading_root), 4),
-        "no-domain": _without_domain(nbformat.read(SOURCE, 4)),
-    }
-    return submit_and_autograde(grading_root, AID, NB, plan)
+def graded(tmp_path_factory):
+    with graded_mistakes(tmp_path_factory.mktemp("deeplinks-assignment"), SOURCE, MISTAKES) as g:
+        yield g
 
 
-def test_solution_gets_full_automatic_marks(graded):
-    auto = {k: v for k, v in graded["solution"].items() if k in AUTOGRADED}
-    assert auto == AUTOGRADED, auto
-    assert graded["solution"]["deeplinks-a-q5"] is None  # the message waits for the instructor
-
-
-def test_released_notebook_gets_zero(graded):
-    assert sum(v or 0 for v in graded["untouched"].values()) == 0, graded["untouched"]
+def test_plausible_mistake_passes_the_visible_tests(graded):
+    """The learner's view: every error the mistake causes comes from a hidden test."""
+    assert failures_outside_hidden_tests(graded.autograded(AID, NB, "no-domain"), nbformat.read(SOURCE, 4)) == []
 
 
 def test_hidden_tests_catch_matching_without_the_domain(graded):
-    # visible tests pass (see test_plausible_mistake_passes_the_visible_tests); hidden ones do not
-    s = graded["no-domain"]
+    s = graded.scores[(AID, NB, "no-domain")]
     assert s["deeplinks-a-q1-tests"] == 0 and s["deeplinks-a-q2-tests"] == 0, s
     assert s["deeplinks-a-q3-tests"] == AUTOGRADED["deeplinks-a-q3-tests"]  # the other tasks are unaffected
     assert s["deeplinks-a-q4-tests"] == AUTOGRADED["deeplinks-a-q4-tests"]
 
 
-def test_feedback_has_no_hidden_tests(graded, grading_root):
-    assert cli.main(["feedback", "--assignment", AID]) == 0
-    pages = list((grading_root / "feedback").glob(f"*/{AID}/*.html"))
-    assert len(pages) == 3
-    cells = nbformat.read(SOURCE, 4).cells
-    hidden = hidden_lines(nbformat.read(SOURCE, 4))
-    # a line the solution or the visible tests also contain is no secret
-    answers = "\n".join(c.source.split("### BEGIN HIDDEN TESTS")[0] for c in cells)
-    hidden = [h for h in hidden if h not in answers]
-    assert len(hidden) > 15
-    for p in pages:
-        text = cli._html_text(p)
-        assert not [h for h in hidden if h in text], p
+def test_feedback_on_the_mistake_has_no_hidden_tests(graded):
+    pages = [p for sid in MISTAKES for p in graded.feedback_pages(AID, sid)]
+    assert len(pages) == len(MISTAKES)
+    assert feedback_leaks(pages, feedback_secrets(nbformat.read(SOURCE, 4))) == {}

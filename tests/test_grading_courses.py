@@ -1,81 +1,142 @@
-"""Every course's graded assignment, graded the safe way: in one batch (sandbox, parallel workers,
-tests in the trusted runner), the instructor's solution earns every automatic point and the
-untouched release earns none. New courses are picked up from ``courses/<NN-topic>/assignment/``.
+"""The round trip every course's graded assignment shares, for every course in ``helpers.catalog``
+(a new course gets it without a new test): its nbgrader markup is sound, the release keeps no
+solution or hidden test, and graded the safe way in one batch (sandbox, parallel workers, tests in
+the trusted runner) the instructor's solution earns every automatic point with the written answers
+waiting for the instructor, the untouched release earns none, and no feedback page shows a hidden
+test. What is specific to a course (its points, what its hidden tests compute with, its plausible
+mistakes) is in ``tests/test_<course>_assignment.py``.
 """
 
 from __future__ import annotations
 
-import shutil
+import re
 from pathlib import Path
 
 import nbformat
 import pytest
-from _grading_support import release_into
+from _grading_support import (
+    autograde,
+    feedback_leaks,
+    feedback_secrets,
+    is_manual_cell,
+    is_test_cell,
+    marked_lines,
+    nbg,
+    points,
+    released_copies,
+    secret_lines,
+    secret_regions,
+    visible_part,
+)
 
-from grading import cli
+from helpers import catalog
 
 REPO = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.slow
 
-ASSIGNMENTS = sorted(p.parent.name for p in (REPO / "courses").glob("*/assignment") if any(p.glob("*.ipynb")))
+COURSES = {c.id: c.assignment_path for c in catalog.courses(REPO / "courses")
+           if c.assignment_path and any(c.assignment_path.glob("*.ipynb"))}
+ASSIGNMENTS = sorted(COURSES)
+STUDENTS = ("solution", "untouched")
 
 
-def _auto_points(nb) -> dict[str, float]:
-    out = {}
-    for c in nb.cells:
-        m = c.metadata.get("nbgrader", {})
-        if m.get("grade") and not m.get("solution"):
-            out[m["grade_id"]] = float(m.get("points", 0))
-    return out
+def _sources(aid: str) -> list[Path]:
+    return sorted(COURSES[aid].glob("*.ipynb"))
+
+
+def test_every_assignment_folder_is_in_the_catalog():
+    on_disk = {p.parent.parent.name for p in (REPO / "courses").glob("*/assignment/*.ipynb")}
+    assert on_disk and on_disk == set(ASSIGNMENTS), "a course with an assignment/ folder needs a course.toml"
+
+
+@pytest.mark.parametrize("aid", ASSIGNMENTS)
+def test_source_markup(aid):
+    for src in _sources(aid):
+        nb = nbformat.read(src, 4)
+        ids = [nbg(c).get("grade_id") for c in nb.cells]
+        assert None not in ids and len(ids) == len(set(ids)), (src.name, ids)
+        assert all(nbg(c)["schema_version"] == 3 for c in nb.cells)
+        tests = [c for c in nb.cells if is_test_cell(c)]
+        assert tests, f"{src.name}: no autograded test cell"
+        for c in tests:
+            gid = nbg(c)["grade_id"]
+            assert c.cell_type == "code" and nbg(c)["locked"] and nbg(c).get("points", 0) > 0, gid
+            assert "BEGIN HIDDEN TESTS" in c.source, gid
+            assert "assert" in visible_part(c.source), f"{gid}: learners should see some tests"
+            # expected values come from helpers on the seeded data, never pasted numbers
+            hidden = "\n".join(marked_lines(c.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
+            assert not re.search(r"\d+\.\d{2,}", hidden), f"{gid}: a hidden test compares with a pasted number"
+        memos = [c for c in nb.cells if is_manual_cell(c)]
+        assert memos, f"{src.name}: every assignment has a manually graded written answer"
+        for c in memos:
+            assert c.cell_type == "markdown" and "Rubric" in c.source and nbg(c).get("points", 0) > 0, nbg(c)["grade_id"]
+        # every answer and every hidden test has something to hide
+        assert all(lines for _, _, lines in secret_regions(nb)), [r[:2] for r in secret_regions(nb) if not r[2]]
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    from nbgrader.api import Gradebook
-
-    base = tmp_path_factory.mktemp("all-courses")
-    courses = base / "courses"
-    for aid in ASSIGNMENTS:
-        shutil.copytree(REPO / "courses" / aid / "assignment", courses / aid / "assignment")
-    with release_into(base, courses, ASSIGNMENTS[0]) as root:
-        for aid in ASSIGNMENTS[1:]:
-            assert cli.main(["release", "--assignment", aid]) == 0
-        expected = {}
+    """Every course released into one grading root; the solution and the untouched release of each
+    submitted and autograded in one batch, then the feedback made."""
+    with released_copies(tmp_path_factory.mktemp("all-courses"), COURSES) as root:
+        plan = {}
         for aid in ASSIGNMENTS:
-            for src in sorted((courses / aid / "assignment").glob("*.ipynb")):
-                for sid, nb in (("solution", nbformat.read(src, 4)),
-                                ("untouched", nbformat.read(root / "release" / aid / src.name, 4))):
-                    out = root / "submitted" / sid / aid
-                    out.mkdir(parents=True, exist_ok=True)
-                    nbformat.write(nb, out / src.name)
-                expected[(aid, src.stem)] = _auto_points(nbformat.read(src, 4))
-        assert cli.main(["autograde", "--workers", "2"]) == 0
-        scores = {}
-        with Gradebook(f"sqlite:///{root / 'gradebook.db'}", "mobile-measurement-academy") as gb:
-            for (aid, stem) in expected:
-                for sid in ("solution", "untouched"):
-                    nb = gb.find_submission_notebook(stem, aid, sid)
-                    scores[(aid, stem, sid)] = {g.name: g.auto_score for g in nb.grades}
-        statuses = {(aid, sid): (cli.read_status(root, aid, sid) or {}).get("status")
-                    for aid in ASSIGNMENTS for sid in ("solution", "untouched")}
-        yield expected, scores, statuses
+            plan[(aid, "solution")] = {src.stem: nbformat.read(src, 4) for src in _sources(aid)}
+            plan[(aid, "untouched")] = {src.stem: nbformat.read(root / "release" / aid / src.name, 4)
+                                        for src in _sources(aid)}
+        yield autograde(root, plan)
+
+
+@pytest.mark.parametrize("aid", ASSIGNMENTS)
+def test_release_has_no_solutions_or_hidden_tests(graded, aid):
+    for src in _sources(aid):
+        source_nb = nbformat.read(src, 4)
+        released = (graded.root / "release" / aid / src.name).read_text()
+        assert not re.search(r"BEGIN (SOLUTION|HIDDEN TESTS)|END (SOLUTION|HIDDEN TESTS)", released)
+        rel_lines = {line.strip() for c in nbformat.read(graded.root / "release" / aid / src.name, 4).cells
+                     for line in c.source.splitlines()}
+        secret = [s for _, _, lines in secret_regions(source_nb) for s in lines]
+        assert len(secret) > 10 and set(secret) <= set(secret_lines(source_nb))
+        leaked = [s for s in secret if s in rel_lines]
+        assert not leaked, leaked
+        assert "raise NotImplementedError()" in released and "YOUR ANSWER HERE" in released
+        assert "Rubric" not in released
+        assert released != src.read_text()
 
 
 @pytest.mark.parametrize("aid", ASSIGNMENTS)
 def test_solution_gets_every_automatic_point(graded, aid):
-    expected, scores, statuses = graded
-    assert statuses[(aid, "solution")] == "graded"
-    for (a, stem), points in expected.items():
-        if a == aid:
-            got = {k: v for k, v in scores[(aid, stem, "solution")].items() if k in points}
-            assert got == points, (stem, got)
+    assert graded.status(aid, "solution") == "graded"
+    for src in _sources(aid):
+        expected = points(nbformat.read(src, 4), is_test_cell)
+        got = {k: v for k, v in graded.scores[(aid, src.stem, "solution")].items() if k in expected}
+        assert got == expected, (src.stem, got)
+
+
+@pytest.mark.parametrize("aid", ASSIGNMENTS)
+def test_written_answers_wait_for_the_instructor(graded, aid):
+    for src in _sources(aid):
+        manual = points(nbformat.read(src, 4), is_manual_cell)
+        scores = graded.scores[(aid, src.stem, "solution")]
+        assert manual and {k: scores.get(k, "missing") for k in manual} == dict.fromkeys(manual), scores
 
 
 @pytest.mark.parametrize("aid", ASSIGNMENTS)
 def test_release_gets_nothing(graded, aid):
-    expected, scores, statuses = graded
-    assert statuses[(aid, "untouched")] == "graded"
-    for (a, stem) in expected:
-        if a == aid:
-            assert sum(v or 0 for v in scores[(aid, stem, "untouched")].values()) == 0
+    assert graded.status(aid, "untouched") == "graded"
+    for src in _sources(aid):
+        scores = graded.scores[(aid, src.stem, "untouched")]
+        assert set(points(nbformat.read(src, 4))) <= set(scores), scores
+        assert sum(v or 0 for v in scores.values()) == 0, scores
+
+
+@pytest.mark.parametrize("aid", ASSIGNMENTS)
+def test_feedback_has_no_hidden_tests(graded, aid):
+    sources = _sources(aid)
+    secrets = [s for src in sources for s in feedback_secrets(nbformat.read(src, 4))]
+    assert len(secrets) > 10
+    for sid in STUDENTS:
+        pages = graded.feedback_pages(aid, sid)
+        assert [p.stem for p in pages] == [src.stem for src in sources], (sid, pages)
+        assert feedback_leaks(pages, secrets) == {}
