@@ -92,11 +92,15 @@ else:
                            "(or npm install --prefix hub configurable-http-proxy)")
 
 # --- state ------------------------------------------------------------------------------------
-STATE.mkdir(parents=True, exist_ok=True)
-c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
-c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
-c.ConfigurableHTTPProxy.pid_file = str(STATE / "jupyterhub-proxy.pid")
-c.JupyterHub.pid_file = str(STATE / "jupyterhub.pid")
+# the database and the cookie secret in a folder only root reads (STATE itself is 0755: the
+# learners' servers read STATE/jupyter)
+PRIVATE = STATE / "hub"
+PRIVATE.mkdir(parents=True, exist_ok=True)
+os.chmod(PRIVATE, 0o700)
+c.JupyterHub.db_url = f"sqlite:///{PRIVATE / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(PRIVATE / "jupyterhub_cookie_secret")
+c.ConfigurableHTTPProxy.pid_file = str(PRIVATE / "jupyterhub-proxy.pid")
+c.JupyterHub.pid_file = str(PRIVATE / "jupyterhub.pid")
 
 # --- who logs in ------------------------------------------------------------------------------
 AUTH = _env("MMA_HUB_AUTH", "pam")

@@ -81,6 +81,16 @@ def _write_if_changed(path: Path, text: str, mode: int) -> None:
     os.chmod(path, mode)
 
 
+def _ensure_mode(path: Path, mode: int, what: str) -> None:
+    if path.stat().st_mode & 0o7777 == mode:
+        return
+    try:
+        os.chmod(path, mode)
+    except PermissionError:
+        raise SetupError(f"{what} {path} must have mode {mode:o} and this account cannot change it; run "
+                         f"`sudo chmod {mode:o} {path}` (or this script as root)") from None
+
+
 def prepare(exchange: str | os.PathLike = DEFAULT_EXCHANGE, course_dir: str | os.PathLike = DEFAULT_COURSE_DIR,
             state: str | os.PathLike = DEFAULT_STATE, facilitator: str | None = None) -> dict[str, Path]:
     """Create (or repair) the exchange, the course root and the learners' nbgrader settings.
@@ -101,9 +111,10 @@ def prepare(exchange: str | os.PathLike = DEFAULT_EXCHANGE, course_dir: str | os
                              f"first (sudo useradd -m {facilitator}) or pass another name") from None
 
     exchange.mkdir(parents=True, exist_ok=True)
-    os.chmod(exchange, 0o1777)  # nbgrader checks for 777; the sticky bit protects each user's files
+    # nbgrader checks for 777; the sticky bit keeps users from deleting each other's files
+    _ensure_mode(exchange, 0o1777, "the exchange")
     course_dir.mkdir(parents=True, exist_ok=True)
-    os.chmod(course_dir, 0o750)
+    _ensure_mode(course_dir, 0o750, "the course directory")
     _write_if_changed(course_dir / "nbgrader_config.py", COURSE_CONFIG.format(
         course_dir=str(course_dir), exchange=str(exchange),
         kit_config=str(REPO / "grading" / "nbgrader_config.py")), 0o644)
@@ -113,8 +124,8 @@ def prepare(exchange: str | os.PathLike = DEFAULT_EXCHANGE, course_dir: str | os
 
     learner_dir = state / "jupyter"
     learner_dir.mkdir(parents=True, exist_ok=True)
-    os.chmod(state, 0o755)  # learners' servers read the settings below it (not the hub's database)
-    os.chmod(learner_dir, 0o755)
+    _ensure_mode(state, 0o755, "the hub's state folder")  # learners read the settings below it
+    _ensure_mode(learner_dir, 0o755, "the learner settings folder")
     _write_if_changed(learner_dir / "nbgrader_config.py",
                       LEARNER_CONFIG.format(course_id=COURSE_ID, exchange=str(exchange)), 0o644)
     # the kit's start page (merged with the server extensions enabled elsewhere, e.g. nbgrader's)
