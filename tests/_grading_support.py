@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from grading import cli
 
+REPO = Path(__file__).resolve().parents[1]
 ENV_KEYS = ("MMA_GRADING_ROOT", "MMA_COURSES_DIR", "MMA_GRADEBOOK_URL")
 COURSE_NAME = "mobile-measurement-academy"
 HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
@@ -54,6 +56,21 @@ def grade_cell(nb, grade_id: str):
 def points(nb, which: Callable = lambda c: bool(nbg(c).get("grade"))) -> dict[str, float]:
     """``{grade_id: points}`` of the graded cells ``which`` selects (default: all of them)."""
     return {nbg(c)["grade_id"]: float(nbg(c).get("points", 0)) for c in nb.cells if which(c)}
+
+
+def hidden_tests(nb) -> dict[str, str]:
+    """``{grade_id: its hidden tests' non-trivial lines}`` for every autograded test cell."""
+    return {nbg(c)["grade_id"]: "\n".join(marked_lines(c.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
+            for c in nb.cells if is_test_cell(c)}
+
+
+def assert_points(nb, prefix: str, autograded: dict[str, float], manual: dict[str, float]) -> None:
+    """Every cell's grade id starts with ``prefix``; the test cells and written answers carry exactly
+    these points."""
+    assert all(nbg(c)["grade_id"].startswith(prefix) for c in nb.cells), prefix
+    assert points(nb, is_test_cell) == autograded
+    assert points(nb, is_manual_cell) == manual
+    assert points(nb) == {**autograded, **manual}
 
 
 def replace_in_cell(nb, grade_id: str, old: str, new: str):
@@ -202,8 +219,34 @@ def autograde(root: Path, submissions: dict[tuple[str, str], dict[str, object]],
     return Graded(root, scores)
 
 
+@dataclass
+class GradedMistakes:
+    """One course's plausible mistakes (``{student: mistake}``), graded."""
+
+    graded: Graded
+    source: Path
+    mistakes: dict[str, Callable]
+
+    @property
+    def aid(self) -> str:
+        return self.source.parent.parent.name
+
+    def score(self, sid: str) -> dict[str, float | None]:
+        return self.graded.scores[(self.aid, self.source.stem, sid)]
+
+    def failures_outside_hidden_tests(self, sid: str) -> list[str]:
+        return failures_outside_hidden_tests(self.graded.autograded(self.aid, self.source.stem, sid),
+                                             nbformat.read(self.source, 4))
+
+    def feedback_leaks(self) -> dict[str, list[str]]:
+        """Hidden-test lines on the mistakes' feedback pages (one page per mistake is required)."""
+        pages = [p for sid in self.mistakes for p in self.graded.feedback_pages(self.aid, sid)]
+        assert len(pages) == len(self.mistakes), pages
+        return feedback_leaks(pages, feedback_secrets(nbformat.read(self.source, 4)))
+
+
 @contextlib.contextmanager
-def graded_mistakes(base: Path, source: Path, mistakes: dict[str, Callable]) -> Iterator[Graded]:
+def graded_mistakes(base: Path, source: Path, mistakes: dict[str, Callable]) -> Iterator[GradedMistakes]:
     """Release the assignment of ``source`` (``courses/<id>/assignment/<name>.ipynb``) alone and grade
     one submission per ``{student: mistake}``, each the solution changed by ``mistake(notebook)``.
     The solution and the untouched release are graded once for every course, in
@@ -211,7 +254,18 @@ def graded_mistakes(base: Path, source: Path, mistakes: dict[str, Callable]) -> 
     aid = source.parent.parent.name
     with released_copies(base, {aid: source.parent}) as root:
         plan = {(aid, sid): {source.stem: mistake(nbformat.read(source, 4))} for sid, mistake in mistakes.items()}
-        yield autograde(root, plan)
+        yield GradedMistakes(autograde(root, plan), source, mistakes)
+
+
+def mistakes_fixture(source: Path, mistakes: dict[str, Callable]):
+    """A module-scoped ``graded`` fixture: ``graded_mistakes`` of one course, once per test file."""
+
+    @pytest.fixture(scope="module")
+    def graded(tmp_path_factory):
+        with graded_mistakes(tmp_path_factory.mktemp(source.stem), source, mistakes) as g:
+            yield g
+
+    return graded
 
 
 _FRAME = re.compile(r"^\s*Cell (\S+), line (\d+)$", re.M)

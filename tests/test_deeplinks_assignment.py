@@ -10,33 +10,15 @@ visible tests let through and the hidden ones catch, graded in a temporary gradi
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import _grading_support as gs
 import nbformat
 import pytest
-from _grading_support import (
-    failures_outside_hidden_tests,
-    feedback_leaks,
-    feedback_secrets,
-    grade_cell,
-    graded_mistakes,
-    is_test_cell,
-    marked_lines,
-    nbg,
-    points,
-    replace_in_cell,
-)
-
-REPO = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.slow
 
-AID = "03-deeplinks"
-SOURCE = REPO / "courses" / AID / "assignment" / "deeplinks-assignment.ipynb"
-NB = SOURCE.stem
+SOURCE = gs.REPO / "courses" / "03-deeplinks" / "assignment" / "deeplinks-assignment.ipynb"
 AUTOGRADED = {"deeplinks-a-q1-tests": 3.0, "deeplinks-a-q2-tests": 2.0, "deeplinks-a-q3-tests": 2.0,
               "deeplinks-a-q4-tests": 3.0}
-MANUAL = {"deeplinks-a-q5": 4.0}
 #: What each hidden test must compute its expected value with (helpers on the client's files).
 HIDDEN_CALLS = {"deeplinks-a-q1-tests": ["match_universal_link(", "json.loads(CLIENT_AASA_TEXT)"],
                 "deeplinks-a-q2-tests": ["match_universal_link(", "lint_aasa("],
@@ -46,16 +28,12 @@ HIDDEN_CALLS = {"deeplinks-a-q1-tests": ["match_universal_link(", "json.loads(CL
 
 def test_source_markup():
     nb = nbformat.read(SOURCE, 4)
-    assert all(nbg(c)["grade_id"].startswith("deeplinks-a-") for c in nb.cells)
-    assert points(nb) == {**AUTOGRADED, **MANUAL}
-    assert points(nb, is_test_cell) == AUTOGRADED
-    for c in nb.cells:
-        if is_test_cell(c):
-            hidden = "\n".join(marked_lines(c.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
-            for call in HIDDEN_CALLS[nbg(c)["grade_id"]]:
-                assert call in hidden, f"{nbg(c)['grade_id']}: hidden tests should compute with {call}"
-    setup = grade_cell(nb, "deeplinks-a-setup")
-    assert nbg(setup)["locked"] and "CLIENT_AASA_TEXT" in setup.source and "CLIENT_ASSETLINKS_TEXT" in setup.source
+    gs.assert_points(nb, "deeplinks-a-", AUTOGRADED, {"deeplinks-a-q5": 4.0})
+    for gid, hidden in gs.hidden_tests(nb).items():
+        for call in HIDDEN_CALLS[gid]:
+            assert call in hidden, f"{gid}: hidden tests should compute with {call}"
+    setup = gs.grade_cell(nb, "deeplinks-a-setup")
+    assert gs.nbg(setup)["locked"] and "CLIENT_AASA_TEXT" in setup.source and "CLIENT_ASSETLINKS_TEXT" in setup.source
 
 
 def test_client_files_really_have_the_mistakes_the_task_describes():
@@ -63,7 +41,7 @@ def test_client_files_really_have_the_mistakes_the_task_describes():
     from helpers.deeplinks import lint_aasa, match_universal_link, verify_app_link
 
     ns: dict = {}
-    setup = grade_cell(nbformat.read(SOURCE, 4), "deeplinks-a-setup")
+    setup = gs.grade_cell(nbformat.read(SOURCE, 4), "deeplinks-a-setup")
     exec(setup.source.replace("print(", "(lambda *a, **k: None)("), ns)  # noqa: S102 - our own locked cell
     opens = {u: bool(match_universal_link(ns["CLIENT_AASA"], u, domain=ns["DOMAIN"])) for u in ns["CLIENT_URLS"]}
     broken = [u for u in ns["CLIENT_URLS"] if opens[u] != ns["INTENT"][u]]
@@ -77,31 +55,24 @@ def test_client_files_really_have_the_mistakes_the_task_describes():
 def _without_domain(nb):
     """A plausible mistake: matching without the host that served the file (www. links counted as opening)."""
     old = "ios_opens = {url: bool(match_universal_link(CLIENT_AASA, url, domain=DOMAIN)) for url in CLIENT_URLS}"
-    return replace_in_cell(nb, "deeplinks-a-q1", old, old.replace(", domain=DOMAIN", ""))
+    return gs.replace_in_cell(nb, "deeplinks-a-q1", old, old.replace(", domain=DOMAIN", ""))
 
 
 MISTAKES = {"no-domain": _without_domain}
-
-
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    with graded_mistakes(tmp_path_factory.mktemp("deeplinks-assignment"), SOURCE, MISTAKES) as g:
-        yield g
+graded = gs.mistakes_fixture(SOURCE, MISTAKES)
 
 
 def test_plausible_mistake_passes_the_visible_tests(graded):
     """The learner's view: every error the mistake causes comes from a hidden test."""
-    assert failures_outside_hidden_tests(graded.autograded(AID, NB, "no-domain"), nbformat.read(SOURCE, 4)) == []
+    assert graded.failures_outside_hidden_tests("no-domain") == []
 
 
 def test_hidden_tests_catch_matching_without_the_domain(graded):
-    s = graded.scores[(AID, NB, "no-domain")]
+    s = graded.score("no-domain")
     assert s["deeplinks-a-q1-tests"] == 0 and s["deeplinks-a-q2-tests"] == 0, s
     assert s["deeplinks-a-q3-tests"] == AUTOGRADED["deeplinks-a-q3-tests"]  # the other tasks are unaffected
     assert s["deeplinks-a-q4-tests"] == AUTOGRADED["deeplinks-a-q4-tests"]
 
 
 def test_feedback_on_the_mistake_has_no_hidden_tests(graded):
-    pages = [p for sid in MISTAKES for p in graded.feedback_pages(AID, sid)]
-    assert len(pages) == len(MISTAKES)
-    assert feedback_leaks(pages, feedback_secrets(nbformat.read(SOURCE, 4))) == {}
+    assert graded.feedback_leaks() == {}

@@ -12,26 +12,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import _grading_support as gs
 import nbformat
 import pytest
-from _grading_support import (
-    autograde,
-    feedback_leaks,
-    feedback_secrets,
-    is_manual_cell,
-    is_test_cell,
-    marked_lines,
-    nbg,
-    points,
-    released_copies,
-    secret_lines,
-    secret_regions,
-    visible_part,
-)
 
 from helpers import catalog
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = gs.REPO
 
 pytestmark = pytest.mark.slow
 
@@ -54,38 +41,38 @@ def test_every_assignment_folder_is_in_the_catalog():
 def test_source_markup(aid):
     for src in _sources(aid):
         nb = nbformat.read(src, 4)
-        ids = [nbg(c).get("grade_id") for c in nb.cells]
+        ids = [gs.nbg(c).get("grade_id") for c in nb.cells]
         assert None not in ids and len(ids) == len(set(ids)), (src.name, ids)
-        assert all(nbg(c)["schema_version"] == 3 for c in nb.cells)
-        tests = [c for c in nb.cells if is_test_cell(c)]
+        assert all(gs.nbg(c)["schema_version"] == 3 for c in nb.cells)
+        tests = [c for c in nb.cells if gs.is_test_cell(c)]
         assert tests, f"{src.name}: no autograded test cell"
         for c in tests:
-            gid = nbg(c)["grade_id"]
-            assert c.cell_type == "code" and nbg(c)["locked"] and nbg(c).get("points", 0) > 0, gid
+            gid = gs.nbg(c)["grade_id"]
+            assert c.cell_type == "code" and gs.nbg(c)["locked"] and gs.nbg(c).get("points", 0) > 0, gid
             assert "BEGIN HIDDEN TESTS" in c.source, gid
-            assert "assert" in visible_part(c.source), f"{gid}: learners should see some tests"
+            assert "assert" in gs.visible_part(c.source), f"{gid}: learners should see some tests"
             # expected values come from helpers on the seeded data, never pasted numbers
-            hidden = "\n".join(marked_lines(c.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
+            hidden = "\n".join(gs.marked_lines(c.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
             assert not re.search(r"\d+\.\d{2,}", hidden), f"{gid}: a hidden test compares with a pasted number"
-        memos = [c for c in nb.cells if is_manual_cell(c)]
+        memos = [c for c in nb.cells if gs.is_manual_cell(c)]
         assert memos, f"{src.name}: every assignment has a manually graded written answer"
         for c in memos:
-            assert c.cell_type == "markdown" and "Rubric" in c.source and nbg(c).get("points", 0) > 0, nbg(c)["grade_id"]
+            assert c.cell_type == "markdown" and "Rubric" in c.source and gs.nbg(c).get("points", 0) > 0, gs.nbg(c)["grade_id"]
         # every answer and every hidden test has something to hide
-        assert all(lines for _, _, lines in secret_regions(nb)), [r[:2] for r in secret_regions(nb) if not r[2]]
+        assert all(lines for _, _, lines in gs.secret_regions(nb)), [r[:2] for r in gs.secret_regions(nb) if not r[2]]
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """Every course released into one grading root; the solution and the untouched release of each
     submitted and autograded in one batch, then the feedback made."""
-    with released_copies(tmp_path_factory.mktemp("all-courses"), COURSES) as root:
+    with gs.released_copies(tmp_path_factory.mktemp("all-courses"), COURSES) as root:
         plan = {}
         for aid in ASSIGNMENTS:
             plan[(aid, "solution")] = {src.stem: nbformat.read(src, 4) for src in _sources(aid)}
             plan[(aid, "untouched")] = {src.stem: nbformat.read(root / "release" / aid / src.name, 4)
                                         for src in _sources(aid)}
-        yield autograde(root, plan)
+        yield gs.autograde(root, plan)
 
 
 @pytest.mark.parametrize("aid", ASSIGNMENTS)
@@ -96,8 +83,8 @@ def test_release_has_no_solutions_or_hidden_tests(graded, aid):
         assert not re.search(r"BEGIN (SOLUTION|HIDDEN TESTS)|END (SOLUTION|HIDDEN TESTS)", released)
         rel_lines = {line.strip() for c in nbformat.read(graded.root / "release" / aid / src.name, 4).cells
                      for line in c.source.splitlines()}
-        secret = [s for _, _, lines in secret_regions(source_nb) for s in lines]
-        assert len(secret) > 10 and set(secret) <= set(secret_lines(source_nb))
+        secret = [s for _, _, lines in gs.secret_regions(source_nb) for s in lines]
+        assert len(secret) > 10 and set(secret) <= set(gs.secret_lines(source_nb))
         leaked = [s for s in secret if s in rel_lines]
         assert not leaked, leaked
         assert "raise NotImplementedError()" in released and "YOUR ANSWER HERE" in released
@@ -109,7 +96,7 @@ def test_release_has_no_solutions_or_hidden_tests(graded, aid):
 def test_solution_gets_every_automatic_point(graded, aid):
     assert graded.status(aid, "solution") == "graded"
     for src in _sources(aid):
-        expected = points(nbformat.read(src, 4), is_test_cell)
+        expected = gs.points(nbformat.read(src, 4), gs.is_test_cell)
         got = {k: v for k, v in graded.scores[(aid, src.stem, "solution")].items() if k in expected}
         assert got == expected, (src.stem, got)
 
@@ -117,7 +104,7 @@ def test_solution_gets_every_automatic_point(graded, aid):
 @pytest.mark.parametrize("aid", ASSIGNMENTS)
 def test_written_answers_wait_for_the_instructor(graded, aid):
     for src in _sources(aid):
-        manual = points(nbformat.read(src, 4), is_manual_cell)
+        manual = gs.points(nbformat.read(src, 4), gs.is_manual_cell)
         scores = graded.scores[(aid, src.stem, "solution")]
         assert manual and {k: scores.get(k, "missing") for k in manual} == dict.fromkeys(manual), scores
 
@@ -127,16 +114,16 @@ def test_release_gets_nothing(graded, aid):
     assert graded.status(aid, "untouched") == "graded"
     for src in _sources(aid):
         scores = graded.scores[(aid, src.stem, "untouched")]
-        assert set(points(nbformat.read(src, 4))) <= set(scores), scores
+        assert set(gs.points(nbformat.read(src, 4))) <= set(scores), scores
         assert sum(v or 0 for v in scores.values()) == 0, scores
 
 
 @pytest.mark.parametrize("aid", ASSIGNMENTS)
 def test_feedback_has_no_hidden_tests(graded, aid):
     sources = _sources(aid)
-    secrets = [s for src in sources for s in feedback_secrets(nbformat.read(src, 4))]
+    secrets = [s for src in sources for s in gs.feedback_secrets(nbformat.read(src, 4))]
     assert len(secrets) > 10
     for sid in STUDENTS:
         pages = graded.feedback_pages(aid, sid)
         assert [p.stem for p in pages] == [src.stem for src in sources], (sid, pages)
-        assert feedback_leaks(pages, secrets) == {}
+        assert gs.feedback_leaks(pages, secrets) == {}
