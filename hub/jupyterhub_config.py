@@ -146,6 +146,10 @@ def _per_user(spawner) -> None:
     spawner.environment["MMA_WORKSPACE"] = str(Path(os.path.expanduser(f"~{name}")) / "workspace")
     if name in FACILITATORS:
         spawner.environment["MMA_GRADING_ROOT"] = COURSE_DIR
+        # the course root's nbgrader_config.py first: formgrader reads the configuration from the
+        # Jupyter config path (the server's working directory is the home folder, not the course root)
+        spawner.environment["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+            [COURSE_DIR, c.Spawner.environment["JUPYTER_CONFIG_PATH"]])
         spawner.notebook_dir = COURSE_DIR
         spawner.default_url = "/tree"
 

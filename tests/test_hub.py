@@ -421,3 +421,18 @@ def test_autograde_and_grades_give_each_attendee_a_row(hub, round_trip):
     assert rows[ann]["status"] == "graded" and float(rows[ann]["auto_score"]) == full, rows[ann]
     assert rows[ann]["needs_manual_grade"] == "True"  # the written memo waits for the facilitator
     assert rows[bob]["status"] == "graded" and float(rows[bob]["auto_score"]) == 0, rows[bob]
+
+
+def test_facilitator_server_opens_formgrader_on_the_course(hub, round_trip):
+    fac = hub["users"]["facilitator"]
+    client = hub["client"]
+    client.start_server(fac)
+    status, page = client.request("GET", f"/user/{fac}/formgrader/api/assignments")
+    assert status == 200, page[:500]
+    assert page.lstrip().startswith(b"["), hub["log"].read_text(errors="replace")[-4000:]
+    assignments = {a["name"]: a for a in json.loads(page)}
+    assert assignments[AID]["num_submissions"] == 2, assignments
+    # the facilitator's server shows the course root and runs as the facilitator
+    listing = {f["name"] for f in client.json("GET", f"/user/{fac}/api/contents")["content"]}
+    assert {"nbgrader_config.py", "gradebook.db", "submitted", "source"} <= listing, listing
+    assert _run_in_kernel(hub, fac, "import getpass\nprint(getpass.getuser())").strip() == fac
