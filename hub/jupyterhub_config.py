@@ -2,7 +2,7 @@
 
 Start it as root from the repository root (it switches to each learner's unix account)::
 
-    sudo MMA_HUB_USERS=ann,bob MMA_HUB_FACILITATOR=alice .venv/bin/jupyterhub -f hub/jupyterhub_config.py
+    sudo env MMA_HUB_USERS=ann,bob MMA_HUB_FACILITATOR=alice .venv/bin/jupyterhub -f hub/jupyterhub_config.py
 
 * **Who logs in**: local unix accounts with their own password (PAM, the default), or, for a
   one-day workshop on a throw-away host, one shared password for every attendee
