@@ -18,6 +18,7 @@ users, folders) is removed at the end. Only loopback is used.
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
 import os
 import pwd
@@ -155,6 +156,10 @@ def hub():
     if os.geteuid() != 0:
         pytest.fail("tests/test_hub.py needs root: it creates unix users and JupyterHub starts each "
                     "attendee's server as that user (run `make test` as root, e.g. in CI)")
+    missing = [m for m in ("jupyterhub", "configurable_http_proxy", "jupyterhub_idle_culler")
+               if importlib.util.find_spec(m) is None]
+    assert not missing, (f"missing Python packages {missing}: pip install jupyterhub configurable-http-proxy "
+                         "jupyterhub-idle-culler (see hub/README.md)")
     for tool in ("useradd", "userdel", "runuser"):
         assert shutil.which(tool), f"{tool} is missing (Debian package passwd / util-linux)"
     base = Path(tempfile.mkdtemp(prefix="mma-hub-", dir="/tmp"))
