@@ -26,7 +26,8 @@ settings], ``MMA_EXCHANGE`` [/srv/nbgrader/exchange], ``MMA_COURSE_DIR``
 any account that can log in), ``MMA_HUB_FACILITATOR`` (comma-separated), ``MMA_HUB_AUTH``
 [pam | shared-password], ``MMA_HUB_PYTHON`` [the Python running the hub: the interpreter that runs
 each learner's server, must be readable by every account], ``MMA_HUB_MEM_LIMIT`` [2G],
-``MMA_HUB_CULL_IDLE`` [3600 seconds, 0 turns culling off], ``MMA_HUB_SERVICE_TOKEN`` (an API token
+``MMA_HUB_CULL_IDLE`` [3600 seconds, 0 turns culling off], ``MMA_HUB_MIN_UID`` [1000: no
+server for accounts below it, e.g. root or system users], ``MMA_HUB_SERVICE_TOKEN`` (an API token
 for a ``mma-admin`` service with admin rights: scripts and the tests use it).
 """
 
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import pwd
 import shutil
 import sys
 from pathlib import Path
@@ -140,9 +142,21 @@ c.Spawner.environment = {
 }
 
 
+MIN_UID = int(_env("MMA_HUB_MIN_UID", "1000"))
+# never a server for root or a system account, whatever the authenticator let in (with a shared
+# password, any user name logs in)
+c.Authenticator.blocked_users = {"root"}
+
+
 def _per_user(spawner) -> None:
-    """The facilitator's server opens in the course directory (formgrader) with the grading root set."""
+    """Refuse system accounts; the facilitator's server opens in the course directory (formgrader)."""
     name = spawner.user.name
+    try:
+        uid = pwd.getpwnam(name).pw_uid
+    except KeyError:
+        raise ValueError(f"{name!r} has no unix account on this host: create it (useradd -m {name})") from None
+    if uid < MIN_UID:
+        raise ValueError(f"{name!r} is a system account (uid {uid} < MMA_HUB_MIN_UID={MIN_UID}): no server")
     spawner.environment["MMA_WORKSPACE"] = str(Path(os.path.expanduser(f"~{name}")) / "workspace")
     if name in FACILITATORS:
         spawner.environment["MMA_GRADING_ROOT"] = COURSE_DIR

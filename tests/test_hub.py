@@ -441,3 +441,14 @@ def test_facilitator_server_opens_formgrader_on_the_course(hub, round_trip):
     listing = {f["name"] for f in client.json("GET", f"/user/{fac}/api/contents")["content"]}
     assert {"nbgrader_config.py", "gradebook.db", "submitted", "source"} <= listing, listing
     assert _run_in_kernel(hub, fac, "import getpass\nprint(getpass.getuser())").strip() == fac
+
+
+def test_no_server_for_a_system_account(hub):
+    client = hub["client"]
+    status, body = client.request("POST", "/hub/api/users/daemon")  # uid 1 on Debian
+    assert status in (201, 409), body
+    status, body = client.request("POST", "/hub/api/users/daemon/server")
+    assert status >= 400, (status, body)
+    assert b"system account" in body or "system account" in hub["log"].read_text(errors="replace")
+    model = client.json("GET", "/hub/api/users/daemon")
+    assert not (model.get("servers") or {}).get("", {}).get("ready")
