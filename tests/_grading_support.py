@@ -22,7 +22,6 @@ import pytest
 from grading import cli
 
 REPO = Path(__file__).resolve().parents[1]
-ENV_KEYS = ("MMA_GRADING_ROOT", "MMA_COURSES_DIR", "MMA_GRADEBOOK_URL")
 COURSE_NAME = "mobile-measurement-academy"
 HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
 
@@ -146,24 +145,34 @@ def feedback_secrets(nb) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 
 @contextlib.contextmanager
-def release_into(base: Path, courses: Path, *assignments: str) -> Iterator[Path]:
-    """Release ``assignments`` from ``courses`` into a fresh grading root under ``base``; the
-    environment variables that point the grading commands there are restored afterwards."""
-    root = base / "grading"
-    root.mkdir()
-    saved = {k: os.environ.get(k) for k in ENV_KEYS}
-    os.environ.update(MMA_GRADING_ROOT=str(root), MMA_COURSES_DIR=str(courses))
-    os.environ.pop("MMA_GRADEBOOK_URL", None)
+def environment(**values: str | None) -> Iterator[None]:
+    """Set (or, for ``None``, unset) environment variables; restore every one of them afterwards."""
+    saved = {k: os.environ.get(k) for k in values}
     try:
-        for aid in assignments:
-            assert cli.main(["release", "--assignment", aid]) == 0
-        yield root
+        for k, v in values.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        yield
     finally:
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+@contextlib.contextmanager
+def release_into(base: Path, courses: Path, *assignments: str) -> Iterator[Path]:
+    """Release ``assignments`` from ``courses`` into a fresh grading root under ``base``; the
+    environment variables that point the grading commands there are restored afterwards."""
+    root = base / "grading"
+    root.mkdir()
+    with environment(MMA_GRADING_ROOT=str(root), MMA_COURSES_DIR=str(courses), MMA_GRADEBOOK_URL=None):
+        for aid in assignments:
+            assert cli.main(["release", "--assignment", aid]) == 0
+        yield root
 
 
 @contextlib.contextmanager
