@@ -34,6 +34,11 @@ def environment_requirements() -> dict[str, str]:
         if isinstance(dep, str) and dep != "pip":
             name, spec = _normalise(dep)
             out[name] = spec
+        elif isinstance(dep, dict):  # the `pip:` list: PyPI-only packages (the project itself is `-e .`)
+            for req in dep.get("pip", []):
+                if not req.startswith("-"):
+                    name, spec = _normalise(req)
+                    out[name] = spec
     return out
 
 
