@@ -108,75 +108,57 @@ def bench_fraud() -> list[dict]:
              "seconds": r["detect_seconds"], "peak_mib": r["peak_rss_gb"] * 1024, "target_s": 30.0}]
 
 
-def bench_skan() -> list[dict]:
-    """helpers.skan: verifying 100k postbacks, and the SKAN view for 1M iOS installs (issue 6: < 20 s each)."""
-    script = ROOT / "tests" / "bench_skan.py"
-    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT)
+def _script(name: str, *args: str):
+    """Run ``tests/<name>`` (a benchmark script printing one JSON object) and return that object."""
+    script = ROOT / "tests" / name
+    proc = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, cwd=ROOT)
     if proc.returncode != 0:
         raise SystemExit(f"{script} failed:\n{proc.stderr[-3000:]}")
-    names = {"verify_apple_mix": "SKAN verify_postback, 100k postbacks (Apple's examples, 1.0-4.0)",
-             "verify_simulated": "SKAN verify_postback, 100k simulated 4.0 postbacks (test key)",
-             "cli_jsonl": "python -m helpers.skan verify, 100k JSON lines",
-             "skan_view_1M_ios": "skan_view, world with 1M iOS installs (world time excluded)"}
+    return json.loads(proc.stdout)
+
+
+def _case_rows(name: str, names: dict[str, str], targets: dict[str, float] | None = None) -> list[dict]:
+    """Rows of a script whose JSON has ``results: [{case, seconds, cpu_seconds, max_rss_mb, target_s}]``."""
     rows = []
-    for r in json.loads(proc.stdout)["results"]:
+    for r in _script(name)["results"]:
         if "error" in r:
-            raise SystemExit(f"SKAN benchmark {r['case']} failed: {r['error']}")
+            raise SystemExit(f"{name}: case {r['case']} failed: {r['error']}")
+        target = targets.get(r["case"]) if targets is not None else r.get("target_s")
         rows.append({"benchmark": names.get(r["case"], r["case"]), "seconds": r["seconds"],
-                     "cpu_seconds": r.get("cpu_seconds"), "peak_mib": r["max_rss_mb"], "target_s": r.get("target_s")})
+                     "cpu_seconds": r.get("cpu_seconds"), "peak_mib": r["max_rss_mb"], "target_s": target})
         print(f"  {rows[-1]['benchmark']}: {r['seconds']:.1f} s (CPU {r.get('cpu_seconds', float('nan')):.1f} s)",
               flush=True)
     return rows
 
 
+def bench_skan() -> list[dict]:
+    """helpers.skan: verifying 100k postbacks, and the SKAN view for 1M iOS installs (issue 6: < 20 s each)."""
+    return _case_rows("bench_skan.py", {
+        "verify_apple_mix": "SKAN verify_postback, 100k postbacks (Apple's examples, 1.0-4.0)",
+        "verify_simulated": "SKAN verify_postback, 100k simulated 4.0 postbacks (test key)",
+        "cli_jsonl": "python -m helpers.skan verify, 100k JSON lines",
+        "skan_view_1M_ios": "skan_view, world with 1M iOS installs (world time excluded)"})
+
+
 def bench_deeplinks() -> list[dict]:
     """helpers.deeplinks: Universal Links matching, 1M URLs against a 200-rule AASA file (issue 5: < 10 s)."""
-    script = ROOT / "tests" / "bench_deeplinks.py"
-    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT)
-    if proc.returncode != 0:
-        raise SystemExit(f"{script} failed:\n{proc.stderr[-3000:]}")
-    names = {"match": "Universal Links: 1M URLs x 200-rule AASA file",
-             "match_many_star": "Universal Links: 1M URLs x 200 rules, 10 with many * (no-backtracking matcher)",
-             "explain": "Universal Links: explain 100k URLs (check-aasa's path)"}
-    rows = []
-    for r in json.loads(proc.stdout)["results"]:
-        if "error" in r:
-            raise SystemExit(f"deep-link benchmark {r['case']} failed: {r['error']}")
-        rows.append({"benchmark": names.get(r["case"], r["case"]), "seconds": r["seconds"],
-                     "cpu_seconds": r.get("cpu_seconds"), "peak_mib": r["max_rss_mb"],
-                     "target_s": r.get("target_s")})
-        print(f"  {rows[-1]['benchmark']}: {r['seconds']:.1f} s (CPU {r['cpu_seconds']:.1f} s)", flush=True)
-    return rows
+    return _case_rows("bench_deeplinks.py", {
+        "match": "Universal Links: 1M URLs x 200-rule AASA file",
+        "match_many_star": "Universal Links: 1M URLs x 200 rules, 10 with many * (no-backtracking matcher)",
+        "explain": "Universal Links: explain 100k URLs (check-aasa's path)"})
 
 
 def bench_privacy_sandbox() -> list[dict]:
     """helpers.privacy_sandbox: event-level and aggregatable reports for 1M conversions (issue 7: < 20 s)."""
-    script = ROOT / "tests" / "bench_privacy_sandbox.py"
-    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT)
-    if proc.returncode != 0:
-        raise SystemExit(f"{script} failed:\n{proc.stderr[-3000:]}")
-    names = {"event_level": "ARA event-level reports, 1M conversions",
-             "aggregatable": "ARA aggregatable + summary reports, 1M conversions",
-             "both": "ARA event-level and aggregatable together, 1M conversions"}
-    rows = []
-    for r in json.loads(proc.stdout)["results"]:
-        if "error" in r:
-            raise SystemExit(f"Privacy Sandbox benchmark {r['case']} failed: {r['error']}")
-        rows.append({"benchmark": names.get(r["case"], r["case"]), "seconds": r["seconds"],
-                     "cpu_seconds": r.get("cpu_seconds"), "peak_mib": r["max_rss_mb"],
-                     "target_s": 20.0 if r["case"] == "both" else None})
-        print(f"  {rows[-1]['benchmark']}: {r['seconds']:.1f} s (CPU {r['cpu_seconds']:.1f} s)", flush=True)
-    return rows
+    return _case_rows("bench_privacy_sandbox.py", {
+        "event_level": "ARA event-level reports, 1M conversions",
+        "aggregatable": "ARA aggregatable + summary reports, 1M conversions",
+        "both": "ARA event-level and aggregatable together, 1M conversions"}, targets={"both": 20.0})
 
 
 def bench_grading() -> list[dict]:
     """Our sandboxed parallel autograde vs stock `nbgrader autograde`, 40 submissions (issue 8: >= 1.8x)."""
-    script = ROOT / "tests" / "bench_grading.py"
-    proc = subprocess.run([sys.executable, str(script), "--submissions", "40"], capture_output=True, text=True,
-                          cwd=ROOT)
-    if proc.returncode != 0:
-        raise SystemExit(f"{script} failed:\n{proc.stderr[-3000:]}")
-    r = json.loads(proc.stdout)
+    r = _script("bench_grading.py", "--submissions", "40")
     if not r.get("same_scores"):
         raise SystemExit(f"grading benchmark: scores differ from stock nbgrader: {r.get('score_differences')}")
     row = {"benchmark": f"{r['benchmark']}: ours ({r['workers']} workers, {r['sandbox']}) vs stock "
