@@ -21,6 +21,7 @@ Channel colours are stable: a channel keeps its colour in every chart of the kit
 from __future__ import annotations
 
 import functools
+import io
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
@@ -90,6 +91,13 @@ def _styled(func: F) -> F:
             return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def figure_png(figure: Any, dpi: int = 90) -> bytes:
+    """A matplotlib figure as PNG bytes (tight box): what the widgets put in their image."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    return buffer.getvalue()
 
 
 def label(key: str, /, **params: object) -> str:

@@ -10,7 +10,6 @@ widget only moves its inputs and redraws. Labels come from
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -19,6 +18,7 @@ import pandas as pd
 
 from helpers import privacy_sandbox as ps
 from helpers.messages import t
+from helpers.plots import figure_png
 
 __all__ = ["BudgetExplorer", "budget_explorer", "budget_explorer_figure", "error_summary"]
 
@@ -123,9 +123,7 @@ class BudgetExplorer:
         sub = t("privacy_sandbox_widgets.budget.subtitle", granularity=self.granularity.value,
                 epsilon=f"{float(self.epsilon.value):.1f}", share=f"{self.split[q1]:.0%}", question=q1)
         self.figure = budget_explorer_figure(self.errors, self.limit, sub)
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-        self.image.value = buffer.getvalue()
+        self.image.value = figure_png(self.figure)
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

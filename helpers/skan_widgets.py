@@ -15,7 +15,6 @@ Every label comes from ``helpers/messages/en/skan_widgets.toml``. Charts return 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -24,6 +23,7 @@ import pandas as pd
 
 from helpers import plots
 from helpers.messages import t
+from helpers.plots import figure_png
 
 __all__ = ["DEFAULT_EDGES", "DEFAULT_COARSE", "SchemaDesigner", "design", "design_figure", "parse_edges",
            "roas_chart", "schema_designer", "signal_chart", "tier_chart", "timing_chart"]
@@ -220,9 +220,7 @@ class SchemaDesigner:
             "designer.summary", values=r["schema"].n_values, tier1=f"{tiers.loc[1, 'signal_kept']:.0%}",
             tier2=f"{tiers.loc[2, 'signal_kept']:.0%}", rows=rows)
         self.figure = design_figure(r)
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
-        self.image.value = buffer.getvalue()
+        self.image.value = figure_png(self.figure, dpi=80)
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

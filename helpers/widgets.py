@@ -16,7 +16,6 @@ or imported from ipywidgets at import time.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.messages import t
+from helpers.plots import figure_png
 
 __all__ = ["ORGANIC", "credit_by_window", "source_order", "LookbackExplorer", "lookback_explorer"]
 
@@ -245,9 +245,7 @@ class LookbackExplorer:
         )
         self.figure = credit_figure(self.credit, self.baseline, self.click_days.value,
                                     self.view_hours.value, self.probabilistic_hours.value)
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-        self.image.value = buffer.getvalue()
+        self.image.value = figure_png(self.figure)
 
     # ------------------------------------------------------------------ display
     def _ipython_display_(self) -> None:
@@ -484,9 +482,7 @@ class CtitExplorer:
         )
         self.figure = ctit_explorer_figure(seconds, labels, self.min_ctit.value, self.max_ctit.value * 3600,
                                            site=self.site)
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-        self.image.value = buffer.getvalue()
+        self.image.value = figure_png(self.figure)
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

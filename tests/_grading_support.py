@@ -12,6 +12,7 @@ import contextlib
 import os
 import re
 import shutil
+import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -312,3 +313,25 @@ def feedback_leaks(pages: list[Path], secrets: list[str]) -> dict[str, list[str]
         if found:
             leaks[str(page)] = found
     return leaks
+
+
+# ---- building small nbgrader notebooks in tests
+RO = dict(grade=False, solution=False, locked=True)
+"""nbgrader metadata of a locked, read-only cell."""
+ANSWER = dict(grade=False, solution=True, locked=False)
+"""nbgrader metadata of an answer cell."""
+
+
+def tests_meta(points):
+    """nbgrader metadata of an autograded test cell worth ``points``."""
+    return dict(grade=True, solution=False, locked=True, points=points)
+
+
+def nb_cell(kind, gid, src, **meta):
+    """A code or markdown cell with nbgrader metadata (``grade_id`` gid); ``src`` is dedented."""
+    from nbformat.v4 import new_code_cell, new_markdown_cell
+
+    c = (new_code_cell if kind == "code" else new_markdown_cell)(textwrap.dedent(src).strip("\n"))
+    c.metadata["nbgrader"] = dict(grade_id=gid, schema_version=3, **meta)
+    return c
+

@@ -15,9 +15,10 @@ import sys
 import textwrap
 from pathlib import Path
 
+import _grading_support as gs
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_notebook
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # `grading` is a repo-root package, not installed
@@ -32,18 +33,7 @@ NB = "fixture"
 HIDDEN_MARKER = "HIDDEN-FIXTURE-MARKER"
 
 
-def _cell(kind, gid, src, **meta):
-    c = (new_code_cell if kind == "code" else new_markdown_cell)(textwrap.dedent(src).strip("\n"))
-    c.metadata["nbgrader"] = dict(grade_id=gid, schema_version=3, **meta)
-    return c
-
-
-RO = dict(grade=False, solution=False, locked=True)
-ANSWER = dict(grade=False, solution=True, locked=False)
-
-
-def TESTS(p):
-    return dict(grade=True, solution=False, locked=True, points=p)
+_cell, RO, ANSWER, TESTS = gs.nb_cell, gs.RO, gs.ANSWER, gs.tests_meta
 
 
 def fixture_notebook():

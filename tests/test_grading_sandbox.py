@@ -19,9 +19,10 @@ import textwrap
 import threading
 from pathlib import Path
 
+import _grading_support as gs
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_notebook
 
 from grading import cli, execute, plaindata, sandbox
 
@@ -34,18 +35,7 @@ SECRET_PW = "s3cret-Gradebook-pw"
 SLEEP_MARK = "987654"
 
 
-def _cell(kind, gid, src, **meta):
-    c = (new_code_cell if kind == "code" else new_markdown_cell)(textwrap.dedent(src).strip("\n"))
-    c.metadata["nbgrader"] = dict(grade_id=gid, schema_version=3, **meta)
-    return c
-
-
-RO = dict(grade=False, solution=False, locked=True)
-ANSWER = dict(grade=False, solution=True, locked=False)
-
-
-def _tests(p):
-    return dict(grade=True, solution=False, locked=True, points=p)
+_cell, RO, ANSWER, _tests = gs.nb_cell, gs.RO, gs.ANSWER, gs.tests_meta
 
 
 def source_notebook():

@@ -24,7 +24,6 @@ from ipywidgets at import time.
 from __future__ import annotations
 
 import html
-import io
 import json
 from typing import Any
 
@@ -33,6 +32,7 @@ import pandas as pd
 from helpers._validate import InputError, require_columns
 from helpers.deeplinks.journeys import funnel, page_group
 from helpers.messages import t
+from helpers.plots import figure_png
 
 __all__ = ["SPLITS", "funnel_view", "FunnelExplorer", "funnel_explorer", "rule_table", "LinkTester",
            "link_tester", "RouteExplorer", "route_explorer"]
@@ -135,10 +135,8 @@ class FunnelExplorer:
                                converted=f"{self.table['converted'].sum() / self.table['clicks'].sum():.0%}")
         ax = rate_bars(self.table, xlabel=t(f"deeplinks_widgets.funnel.splits.{self.split.value}"))
         self.figure = ax.figure
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+        self.image.value = figure_png(self.figure)
         plt.close(self.figure)
-        self.image.value = buffer.getvalue()
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
