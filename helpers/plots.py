@@ -1,7 +1,7 @@
 """Shared plots for the lessons: one look, labels from the message catalogue, no surprises.
 
 Every function draws one chart on a new figure (or on ``ax=`` if you pass one), takes its title,
-axis labels and legend title from ``helpers/messages/<lang>/plots.toml`` (override any of them with
+axis labels and legend title from ``helpers/locale/templates/plots.pot (and its translations)`` (override any of them with
 ``title=``, ``xlabel=``, ``ylabel=``), and returns the matplotlib :class:`~matplotlib.axes.Axes` so
 that a lesson can add to it and a test can inspect it (``ax.figure`` is the figure). Finish the
 notebook cell with ``plt.show()``.
@@ -353,7 +353,7 @@ def time_decay_weights(half_life_days: float = 7.0, *, max_days: int = 28, ax: A
 
 # ---------------------------------------------------------------------------------------------
 # Added for lessons 01.1 and 01.2: grouped bars, a count heat map and the CTIT histogram.
-# Their labels live in helpers/messages/en/widgets.toml (tables [plots.claims_vs_credit], ...).
+# Their labels live in helpers/locale/templates/widgets.pot (tables [plots.claims_vs_credit], ...).
 # ---------------------------------------------------------------------------------------------
 
 
@@ -506,7 +506,7 @@ __all__ += ["ctit_by_site"]
 
 
 # ---------------------------------------------------------------------------- fraud course (02.5)
-# Labels in helpers/messages/en/fraud_lesson_2_5.toml ([plots.fraud_shares], [plots.threshold_sweep]).
+# Labels in helpers/locale/templates/fraud_lesson_2_5.pot ([plots.fraud_shares], [plots.threshold_sweep]).
 __all__ += ["fraud_shares", "threshold_sweep"]
 
 _FRAUD_COLOURS = {"click_injection": "#D55E00", "click_flooding": "#E69F00", "sdk_spoofing": "#CC79A7",

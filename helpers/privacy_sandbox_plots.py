@@ -1,6 +1,6 @@
 """Charts of course 05 (Privacy Sandbox), in the kit's style (:mod:`helpers.plots`).
 
-Titles and axis labels come from ``helpers/messages/en/privacy_sandbox_plots.toml`` (tables
+Titles and axis labels come from ``helpers/locale/templates/privacy_sandbox_plots.pot`` (tables
 ``[plots.ps_*]``); every function returns the matplotlib Axes. Finish the cell with ``plt.show()``.
 """
 

@@ -2,7 +2,7 @@
 
 The computation is :func:`helpers.privacy_sandbox.bucket_errors` (a pure, tested function); the
 widget only moves its inputs and redraws. Labels come from
-``helpers/messages/en/privacy_sandbox_widgets.toml``. Nothing is imported from ipywidgets at import time.
+``helpers/locale/templates/privacy_sandbox_widgets.pot``. Nothing is imported from ipywidgets at import time.
 
     from helpers.privacy_sandbox_widgets import budget_explorer
     budget_explorer(purchases, granularities={"campaign x country": ["campaign", "country"], ...})

@@ -18,7 +18,7 @@ pool (``--jobs``, default 2).
 
 The pages hold no build date, so the same sources build the same site (a lesson that prints a
 timing is the only exception). Page text (headings, navigation labels) comes from
-``helpers/messages/<lang>/site.toml``; ``--lang`` sets ``MMA_LANG`` for the build, so the lessons'
+``helpers/locale/templates/site.pot (and its translations)``; ``--lang`` sets ``MMA_LANG`` for the build, so the lessons'
 own messages follow the same language.
 """
 

@@ -1,6 +1,6 @@
 """Charts and the schema designer of course 04 (SKAdNetwork).
 
-Every label comes from ``helpers/messages/en/skan_widgets.toml``. Charts return a matplotlib ``Axes``
+Every label comes from ``helpers/locale/templates/skan_widgets.pot``. Charts return a matplotlib ``Axes``
 (or a ``Figure`` for the designer, which turns it into a PNG). The numbers come from
 :mod:`helpers.skan_analysis`; nothing here computes a measurement of its own.
 

@@ -10,7 +10,7 @@ probabilistic windows and watch credit move between networks and organic. The co
     credit_by_window(touches, installs, click_days=1, view_hours=0)   # a Series per media source
     lookback_explorer(touches, installs)                               # sliders + bar chart
 
-Labels come from the message catalogue (``helpers/messages/en/widgets.toml``). Nothing is computed
+Labels come from the message catalogue (``helpers/locale/templates/widgets.pot``). Nothing is computed
 or imported from ipywidgets at import time.
 """
 

@@ -1,7 +1,7 @@
 """Charts of course 03 (deep links), in the kit's look (:mod:`helpers.plots`).
 
 Every function draws one chart on a new figure (or on ``ax=``), takes its title and axis labels from
-the message catalogue (``plots.deeplinks_*`` in ``helpers/messages/en/deeplinks_widgets.toml``;
+the message catalogue (``plots.deeplinks_*`` in ``helpers/locale/templates/deeplinks_widgets.pot``;
 override with ``title=``, ``xlabel=``, ``ylabel=``) and returns the matplotlib Axes. Finish the
 notebook cell with ``plt.show()``. Nothing is drawn at import time.
 

@@ -17,7 +17,7 @@
     funnel_view(clicks, "landing_page", saw_benefits=True)   # the table behind the chart
     funnel_explorer(clicks)                                  # dropdowns + chart
 
-Labels come from ``helpers/messages/en/deeplinks_widgets.toml``. Nothing is computed or imported
+Labels come from ``helpers/locale/templates/deeplinks_widgets.pot``. Nothing is computed or imported
 from ipywidgets at import time.
 """
 

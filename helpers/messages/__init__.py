@@ -1,72 +1,198 @@
-"""Learner-facing text, kept out of the code so it can be translated.
+"""Learner-facing text, kept in gettext catalogues so that it can be translated.
 
-Every message a learner reads (check feedback, hints, solution notes, portal labels, input
-errors shown in lessons) lives in a TOML catalogue under ``helpers/messages/<lang>/``. Files are
-merged; each top-level table is a namespace, so ``attribution.lesson_1_1.q1.hint1`` is the key
-``hint1`` of the table ``[attribution.lesson_1_1.q1]`` in any ``en/*.toml`` file.
+Every message a learner reads (check feedback, hints, solution notes, portal labels, widget and
+plot labels, errors for bad input) lives in a gettext catalogue under ``helpers/locale/``:
+
+* ``helpers/locale/templates/<domain>.pot`` holds the English text. Each entry's ``msgctxt`` is
+  the key the code asks for and its ``msgid`` is the English message;
+* ``helpers/locale/<lang>/LC_MESSAGES/<domain>.po`` holds a translation (Korean: ``ko``). Its
+  ``msgid`` is the English text the translator saw, its ``msgstr`` the translation.
+
+Catalogues are standard PO files: translators can use Poedit, Weblate or Crowdin, and
+``python -m helpers.messages update`` merges new and changed English text into every translation
+with Babel (changed entries become *fuzzy* until a translator looks at them again).
 
 >>> from helpers.messages import t
->>> t("exercise.not_attempted", variable="organic_share")  # doctest: +ELLIPSIS
+>>> t("exercise.not_attempted", variable="organic_share", lang="en")  # doctest: +ELLIPSIS
 'Not attempted yet...'
 
-The language comes from :func:`language` (environment variable ``MMA_LANG``, default English).
-A key missing in the chosen language falls back to English; a key missing everywhere raises
+The language (:func:`language`) is, first match wins:
+
+1. ``set_language("ko")`` called in this Python process (a lesson, a script);
+2. the notebook's own language: a notebook opened in JupyterLab from a ``ko/`` folder speaks Korean;
+3. the environment variable ``MMA_LANG`` (used by ``make site``/``make workshop`` and tests);
+4. the learner's saved setting (``python -m helpers.messages set-language ko``, the start page's
+   language switch, or ``make lab LANG=ko``), stored in ``MMA_SETTINGS`` or ``~/.mma/settings.json``;
+5. English.
+
+A message missing from a translation, untranslated, fuzzy or translated from an older English
+text falls back to English (tests fail on each of these). A key missing everywhere raises
 :class:`KeyError` naming the key, so a typo never reaches a learner as an empty message.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import os
 import string
-import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["t", "has", "language", "catalogue", "available_languages"]
+__all__ = ["t", "has", "language", "set_language", "saved_language", "save_language", "catalogue",
+           "available_languages", "entries", "Entry", "placeholders", "LANGUAGE_NAMES", "settings_path"]
 
-_ROOT = Path(__file__).resolve().parent
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+TEMPLATES = LOCALE_DIR / "templates"
 DEFAULT_LANGUAGE = "en"
+LANGUAGE_NAMES = {"en": "English", "ko": "한국어"}
+
+_session_lang: str | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One catalogue entry: ``source`` is the English text it was translated from."""
+
+    key: str
+    text: str
+    source: str
+    fuzzy: bool
+    domain: str
 
 
 def available_languages() -> list[str]:
-    """Languages that have a catalogue folder."""
-    return sorted(p.name for p in _ROOT.iterdir() if p.is_dir() and not p.name.startswith("_"))
+    """English plus every language with a ``helpers/locale/<lang>/LC_MESSAGES`` folder."""
+    langs = {DEFAULT_LANGUAGE}
+    langs.update(p.parent.name for p in LOCALE_DIR.glob("*/LC_MESSAGES") if p.is_dir())
+    return sorted(langs)
+
+
+def _normalise(lang: str | None) -> str | None:
+    if not lang:
+        return None
+    lang = str(lang).strip().lower().replace("-", "_").split(".")[0]
+    for candidate in (lang, lang.split("_")[0]):
+        if candidate in available_languages():
+            return candidate
+    return None
+
+
+def settings_path() -> Path:
+    """The learner's settings file: ``MMA_SETTINGS`` if set, else ``~/.mma/settings.json``."""
+    env = os.environ.get("MMA_SETTINGS")
+    return Path(env).expanduser() if env else Path.home() / ".mma" / "settings.json"
+
+
+def _read_settings() -> dict:
+    path = settings_path()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def saved_language() -> str | None:
+    """The language the learner saved, if any."""
+    return _normalise(_read_settings().get("language"))
+
+
+def save_language(lang: str) -> Path:
+    """Remember ``lang`` as the learner's language (other settings in the file are kept)."""
+    chosen = _normalise(lang)
+    if chosen is None:
+        raise ValueError(t("messages.error.unknown_language", code=lang,
+                           available=", ".join(available_languages())))
+    path = settings_path()
+    data = _read_settings()
+    data["language"] = chosen
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def set_language(lang: str | None, *, remember: bool = False) -> str:
+    """Use ``lang`` for every message in this process (``None`` undoes it); ``remember`` saves it too."""
+    global _session_lang
+    if lang is None:
+        _session_lang = None
+        return language()
+    chosen = _normalise(lang)
+    if chosen is None:
+        raise ValueError(t("messages.error.unknown_language", code=lang,
+                           available=", ".join(available_languages())))
+    _session_lang = chosen
+    if remember:
+        save_language(chosen)
+    return chosen
+
+
+def _notebook_language() -> str | None:
+    # JupyterLab starts each kernel with JPY_SESSION_NAME = the notebook's path
+    path = os.environ.get("JPY_SESSION_NAME", "")
+    parts = Path(path).parts[:-1]
+    for part in reversed(parts):
+        if part != DEFAULT_LANGUAGE and part in available_languages():
+            return part
+    return None
 
 
 def language() -> str:
-    """The learner's language: ``MMA_LANG`` if it names a catalogue, else English."""
-    lang = os.environ.get("MMA_LANG", DEFAULT_LANGUAGE).strip().lower() or DEFAULT_LANGUAGE
-    return lang if (_ROOT / lang).is_dir() else DEFAULT_LANGUAGE
+    """The learner's language (see the module docstring for the order of the settings)."""
+    return (_session_lang or _notebook_language() or _normalise(os.environ.get("MMA_LANG"))
+            or saved_language() or DEFAULT_LANGUAGE)
 
 
-def _flatten(prefix: str, table: dict, out: dict[str, str], source: Path) -> None:
-    for key, value in table.items():
-        full = f"{prefix}.{key}" if prefix else key
-        if isinstance(value, dict):
-            _flatten(full, value, out, source)
-        elif isinstance(value, str):
-            if full in out:
-                raise ValueError(f"message key {full!r} is defined twice (second time in {source})")
-            out[full] = value
-        else:
-            raise ValueError(f"message {full!r} in {source} must be text, not {type(value).__name__}")
+def _read(path: Path):
+    from babel.messages.pofile import read_po
+
+    with path.open("rb") as fh:
+        try:
+            return read_po(fh, abort_invalid=True)
+        except Exception as exc:  # babel raises PoFileError and others; name the file
+            raise ValueError(f"message catalogue {path} is not a valid PO file: {exc}") from exc
+
+
+@functools.cache
+def entries(lang: str = DEFAULT_LANGUAGE) -> dict[str, Entry]:
+    """Every entry of one language's catalogues (translated or not), by key."""
+    if lang == DEFAULT_LANGUAGE:
+        files = sorted(TEMPLATES.glob("*.pot"))
+    else:
+        folder = LOCALE_DIR / lang / "LC_MESSAGES"
+        if not folder.is_dir():
+            raise ValueError(f"no message catalogue for language {lang!r}; available: {available_languages()}")
+        files = sorted(folder.glob("*.po"))
+    out: dict[str, Entry] = {}
+    for path in files:
+        for message in _read(path):
+            if not message.id:
+                continue  # the header
+            key = message.context
+            if not key:
+                raise ValueError(f"message {message.id[:40]!r} in {path} has no msgctxt (its key)")
+            if key in out:
+                raise ValueError(f"message key {key!r} is defined twice (second time in {path})")
+            text = message.id if lang == DEFAULT_LANGUAGE else message.string
+            out[key] = Entry(key, text, message.id, message.fuzzy, path.stem)
+    return out
 
 
 @functools.cache
 def catalogue(lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
-    """All messages of one language as a flat ``{key: text}`` dict."""
-    folder = _ROOT / lang
-    if not folder.is_dir():
-        raise ValueError(f"no message catalogue for language {lang!r}; available: {available_languages()}")
-    out: dict[str, str] = {}
-    for path in sorted(folder.glob("*.toml")):
-        with path.open("rb") as fh:
-            try:
-                data = tomllib.load(fh)
-            except tomllib.TOMLDecodeError as exc:
-                raise ValueError(f"message catalogue {path} is not valid TOML: {exc}") from exc
-        _flatten("", data, out, path)
-    return out
+    """The usable messages of one language as ``{key: text}``.
+
+    For a translation these are the entries that are translated, not fuzzy, and translated from
+    the current English text.
+    """
+    if lang == DEFAULT_LANGUAGE:
+        return {k: e.text for k, e in entries(lang).items()}
+    english = entries(DEFAULT_LANGUAGE)
+    return {k: e.text for k, e in entries(lang).items()
+            if e.text and not e.fuzzy and k in english and english[k].source == e.source}
 
 
 def has(key: str, lang: str | None = None) -> bool:
@@ -82,8 +208,8 @@ def placeholders(text: str) -> set[str]:
 
 def t(key: str, /, lang: str | None = None, **params: object) -> str:
     """The message ``key`` in the learner's language, with ``{placeholders}`` filled in."""
-    lang = lang or language()
-    text = catalogue(lang).get(key)
+    lang = _normalise(lang) or language() if lang else language()
+    text = catalogue(lang).get(key) if lang != DEFAULT_LANGUAGE else None
     if text is None:
         text = catalogue(DEFAULT_LANGUAGE).get(key)
     if text is None:

@@ -2,7 +2,7 @@
 
 Every postback is reported as valid, invalid or malformed, with its location and the reason (see
 ``python -m helpers.skan verify --help``). Exit status: 0 all valid, 1 some invalid, 2 some
-malformed or unreadable. Text comes from ``helpers/messages/<lang>/skan_cli.toml``.
+malformed or unreadable. Text comes from ``helpers/locale/templates/skan_cli.pot (and its translations)``.
 
 JSON lines are read one line at a time and each key is loaded once, so big logs stream through.
 """

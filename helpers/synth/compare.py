@@ -183,7 +183,7 @@ def _text(key: str, default: str, **params: Any) -> str:
 def plot_comparison(df: pd.DataFrame, ax: Any = None, title: str | None = None, top: int | None = 15) -> Any:
     """Grouped bars, truth next to the view, one group per row of a comparison table.
 
-    Labels come from ``helpers/messages/<lang>/compare.toml``. Shows the ``top`` rows (largest
+    Labels come from ``helpers/locale/templates/compare.pot (and its translations)``. Shows the ``top`` rows (largest
     truth first; ``None`` for all). Returns the matplotlib Axes.
 
     >>> import matplotlib; matplotlib.use("Agg")

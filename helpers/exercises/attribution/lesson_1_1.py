@@ -1,6 +1,6 @@
 """Exercises of lesson 01.1 "Why attribution, and what an MMP does".
 
-Messages: ``helpers/messages/en/attribution_lesson_1_1.toml``. Every expected value is computed
+Messages: ``helpers/locale/templates/attribution_lesson_1_1.pot``. Every expected value is computed
 with :func:`helpers.attribution.attribute_installs` on the committed data
 (``helpers.data.load("attribution/touches")`` and ``"attribution/installs"``), on first use.
 

@@ -1,6 +1,6 @@
 """Exercises of lesson 01.2 "Last touch, lookback windows and self-attributing networks".
 
-Messages: ``helpers/messages/en/attribution_lesson_1_2.toml``. Expected values are computed on first
+Messages: ``helpers/locale/templates/attribution_lesson_1_2.pot``. Expected values are computed on first
 use with :func:`helpers.attribution.attribute_installs` and :func:`helpers.widgets.credit_by_window`
 on the committed data, and on :func:`san_example` (the hand-made example the lesson shows).
 """

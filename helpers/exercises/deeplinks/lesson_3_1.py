@@ -1,6 +1,6 @@
 """Exercises of lesson 03.1 "Custom schemes, Universal Links and App Links: why links break".
 
-Messages: ``helpers/messages/en/deeplinks_lesson_3_1.toml``. Expected values are computed on the
+Messages: ``helpers/locale/templates/deeplinks_lesson_3_1.pot``. Expected values are computed on the
 home-services world's deep-link log (``load("world-home_services/deeplink_clicks")``).
 """
 

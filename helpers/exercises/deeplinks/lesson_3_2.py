@@ -1,6 +1,6 @@
 """Exercises of lesson 03.2 "The AASA file: legacy paths, components, and how iOS matches a URL".
 
-Messages: ``helpers/messages/en/deeplinks_lesson_3_2.toml``. The lesson's two files for the
+Messages: ``helpers/locale/templates/deeplinks_lesson_3_2.pot``. The lesson's two files for the
 home-services app (:data:`LEGACY_AASA`, :data:`COMPONENTS_AASA`) live here so the notebook and the
 checks read the same ones; expected values come from :func:`helpers.deeplinks.match_universal_link`,
 :func:`helpers.deeplinks.explain_universal_link`, :func:`helpers.deeplinks.lint_aasa` and

@@ -1,6 +1,6 @@
 """Exercises of lesson 03.3 "Android App Links: assetlinks.json, verification and Dynamic App Links".
 
-Messages: ``helpers/messages/en/deeplinks_lesson_3_3.toml``. The lesson's ``assetlinks.json``
+Messages: ``helpers/locale/templates/deeplinks_lesson_3_3.pot``. The lesson's ``assetlinks.json``
 (:data:`ASSETLINKS`) and the app's three signing keys (:data:`KEYS`) live here so the notebook and
 the checks read the same ones; expected values come from :func:`helpers.deeplinks.verify_app_link`,
 :func:`helpers.deeplinks.explain_app_link` and the home-services world's deep-link log.

@@ -1,6 +1,6 @@
 """Exercises of lesson 03.4 "Deferred deep linking and one link for every platform".
 
-Messages: ``helpers/messages/en/deeplinks_lesson_3_4.toml``. Expected values come from
+Messages: ``helpers/locale/templates/deeplinks_lesson_3_4.pot``. Expected values come from
 :func:`helpers.deeplinks.journeys.deferred_match_rates` and :func:`~helpers.deeplinks.journeys.open_delay`
 on the home-services world (deep-link clicks and installs), and from
 :func:`helpers.deeplinks.route_link`, :func:`~helpers.deeplinks.add_campaign_params` and

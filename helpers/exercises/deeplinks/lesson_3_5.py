@@ -1,6 +1,6 @@
 """Exercises of lesson 03.5 "Measuring deep-link journeys: send the right people to the right page".
 
-Messages: ``helpers/messages/en/deeplinks_lesson_3_5.toml``. Expected values come from
+Messages: ``helpers/locale/templates/deeplinks_lesson_3_5.pot``. Expected values come from
 :mod:`helpers.deeplinks.journeys` on the lesson's data: the committed e-commerce world's deep-link
 clicks (q1-q3) and the bigger e-commerce world generated on demand (q4, q5; :data:`_data.BIG_WORLD`).
 """

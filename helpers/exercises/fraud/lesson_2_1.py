@@ -1,6 +1,6 @@
 """Exercises of lesson 02.1 "Why fraud matters: wasted spend and poisoned optimisation".
 
-Messages: ``helpers/messages/en/fraud_lesson_2_1.toml``. Expected values are computed on first use
+Messages: ``helpers/locale/templates/fraud_lesson_2_1.pot``. Expected values are computed on first use
 with :func:`helpers.fraud.inputs_from_world`, :func:`helpers.fraud.detect`,
 :func:`helpers.fraud.source_report` and :mod:`helpers.kpis` on the lesson's seeded world with fraud.
 The simulation's truth label (``fraud_type``) is used only where the question asks what the MMP

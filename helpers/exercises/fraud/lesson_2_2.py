@@ -1,6 +1,6 @@
 """Exercises of lesson 02.2 "Click injection and click hijacking".
 
-Messages: ``helpers/messages/en/fraud_lesson_2_2.toml``. Expected values are computed on first use
+Messages: ``helpers/locale/templates/fraud_lesson_2_2.pot``. Expected values are computed on first use
 with :func:`helpers.fraud.inputs_from_world`, :func:`helpers.fraud.detect` and
 :func:`helpers.widgets.ctit_threshold_quality` on the lesson's seeded world with fraud (the same one
 as lesson 02.1). The truth label is used only to score a rule (q2, q4), never to find fraud.

@@ -1,6 +1,6 @@
 """Exercises of lesson 02.3 "Click flooding".
 
-Messages: ``helpers/messages/en/fraud_lesson_2_3.toml``. Expected values are computed on first use
+Messages: ``helpers/locale/templates/fraud_lesson_2_3.pot``. Expected values are computed on first use
 with :mod:`helpers.fraud` on the course's seeded fraud world (what an MMP sees: installs and the
 click log, never the simulation's truth).
 """

@@ -1,6 +1,6 @@
 """Exercises of lesson 02.4 "SDK spoofing, fake in-app events, bots and device farms".
 
-Messages: ``helpers/messages/en/fraud_lesson_2_4.toml``. Expected values are computed on first use
+Messages: ``helpers/locale/templates/fraud_lesson_2_4.pot``. Expected values are computed on first use
 with :mod:`helpers.fraud` and :mod:`ipaddress` on the course's seeded fraud world (what an MMP sees;
 never the simulation's truth).
 """

@@ -1,6 +1,6 @@
 """Exercises of lesson 04.1 "Why SKAdNetwork exists: ATT and the missing IDFA".
 
-Messages: ``helpers/messages/en/skan_lesson_4_1.toml``. Expected values come from
+Messages: ``helpers/locale/templates/skan_lesson_4_1.pot``. Expected values come from
 :func:`helpers.skan_analysis.att_summary` and the MMP view (:mod:`helpers.synth.views.mmp`) of the
 committed gaming world; the truth (``att_consent``, ``true_source``) is joined from the simulation.
 """

@@ -1,6 +1,6 @@
 """Exercises of lesson 04.2 "SKAN 4 mechanics: conversion values, windows, timers and delays".
 
-Messages: ``helpers/messages/en/skan_lesson_4_2.toml``. Expected values come from
+Messages: ``helpers/locale/templates/skan_lesson_4_2.pot``. Expected values come from
 :class:`helpers.skan.ConversionSchema` and :func:`helpers.skan_analysis.postback_timing` on the
 course's gaming world.
 """

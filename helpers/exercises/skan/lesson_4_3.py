@@ -1,6 +1,6 @@
 """Exercises of lesson 04.3 "Crowd anonymity: the four tiers and what each hides".
 
-Messages: ``helpers/messages/en/skan_lesson_4_3.toml``. Expected values come from the SKAN view
+Messages: ``helpers/locale/templates/skan_lesson_4_3.pot``. Expected values come from the SKAN view
 (:func:`helpers.skan_analysis.skan_lab`) of the course's gaming world: only what an ad network or
 advertiser receives (the postbacks), never the simulation's tier column.
 """

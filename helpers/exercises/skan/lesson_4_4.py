@@ -1,6 +1,6 @@
 """Exercises of lesson 04.4 "Designing a conversion-value schema".
 
-Messages: ``helpers/messages/en/skan_lesson_4_4.toml``. Expected values come from
+Messages: ``helpers/locale/templates/skan_lesson_4_4.pot``. Expected values come from
 :func:`helpers.skan_analysis.signal_by_tier` on the SKAN views of the course's gaming world built
 with each schema (:func:`helpers.skan_analysis.skan_lab`).
 """

@@ -1,6 +1,6 @@
 """Exercises of lesson 04.5 "Reading and verifying postbacks (SKAN and AdAttributionKit)".
 
-Messages: ``helpers/messages/en/skan_lesson_4_5.toml``. Expected values come from
+Messages: ``helpers/locale/templates/skan_lesson_4_5.pot``. Expected values come from
 :func:`helpers.skan.verify_postback` on the practice log of :func:`helpers.skan_analysis.postback_log`
 and on Apple's example postbacks, from :class:`helpers.skan.ConversionSchema` and from
 :func:`helpers.skan.decode_aak_postback`.

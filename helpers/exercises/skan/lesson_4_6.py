@@ -1,6 +1,6 @@
 """Exercises of lesson 04.6 "Estimating revenue and ROAS from postbacks".
 
-Messages: ``helpers/messages/en/skan_lesson_4_6.toml``. Expected values come from
+Messages: ``helpers/locale/templates/skan_lesson_4_6.pot``. Expected values come from
 :func:`helpers.skan_analysis.calibrate`, :func:`~helpers.skan_analysis.estimate_revenue` and
 :func:`~helpers.skan_analysis.campaign_report` on the SKAN view of the course's gaming world; the
 truth (``revenue_cumulative``) is joined by :func:`~helpers.skan_analysis.first_postbacks`.
