@@ -69,6 +69,7 @@ def update(lang: str) -> list[Path]:
     written = []
     for template in sorted(TEMPLATES.glob("*.pot")):
         target = folder / f"{template.stem}.po"
+        before = target.read_text(encoding="utf-8") if target.exists() else None
         old = {m.context: m for m in _read(target) if m.id} if target.exists() else {}
         cat = Catalog(locale=None, domain=template.stem, fuzzy=False)
         for msg in _read(template):
@@ -90,7 +91,7 @@ def update(lang: str) -> list[Path]:
         buf = io.BytesIO()
         write_po(buf, cat, width=100, omit_header=True, no_location=True, include_previous=True)
         text = HEADER.format(domain=template.stem, lang=lang) + buf.getvalue().decode("utf-8")
-        if not target.exists() or target.read_text(encoding="utf-8") != text:
+        if before != text:  # compare with what was read, so a file nobody changed is never rewritten
             tmp = target.with_name(f".{target.name}.tmp")
             tmp.write_text(text, encoding="utf-8")
             os.replace(tmp, target)
