@@ -53,8 +53,13 @@ release: data
 	MMA_WORKSPACE=$(abspath $(WORKSPACE)) $(BIN)/python -m helpers.workspace build
 
 lab: release
+	@$(if $(filter command line,$(origin LANG)),MMA_SETTINGS=$(abspath $(WORKSPACE))/.mma/settings.json \
+	  JUPYTERLAB_SETTINGS_DIR=$(abspath $(WORKSPACE))/.mma/lab-settings \
+	  $(BIN)/python -m helpers.messages set-language $(LANG))
 	@echo "Opening the portal at http://$(HOST):$(PORT)/mma (press Ctrl-C twice to stop)"
 	cd $(WORKSPACE) && MMA_PROGRESS=$(abspath $(WORKSPACE))/.mma/progress.sqlite3 \
+	  MMA_SETTINGS=$(abspath $(WORKSPACE))/.mma/settings.json \
+	  JUPYTERLAB_SETTINGS_DIR=$(abspath $(WORKSPACE))/.mma/lab-settings \
 	  ../$(BIN)/jupyter lab --ip=$(HOST) --port=$(PORT) $(ROOT_FLAG) \
 	  --ServerApp.root_dir=. --ServerApp.jpserver_extensions='{"helpers.portal": True}' \
 	  --LabApp.default_url=/mma $(LAB_ARGS)

@@ -161,15 +161,26 @@ def _check_database(ctx: Context) -> None:
 # ---------------------------------------------------------------------------------------------
 
 def course_assignments() -> dict[str, Path]:
-    """assignment_id -> courses/<NN-topic>/assignment/ (one graded assignment per course)."""
+    """assignment_id -> source folder: one graded assignment per course and language.
+
+    ``01-attribution`` is ``courses/01-attribution/assignment/``; its Korean version
+    ``01-attribution-ko`` is ``courses/01-attribution/ko/assignment/`` (same tests, Korean text and
+    feedback).
+    """
     base = courses_dir()
     if not base.is_dir():
         raise Problem(f"courses folder not found: {base}")
     found = {}
     for course in sorted(base.iterdir()):
+        if not course.is_dir():
+            continue
         src = course / "assignment"
-        if course.is_dir() and src.is_dir() and any(src.glob("*.ipynb")):
+        if src.is_dir() and any(src.glob("*.ipynb")):
             found[course.name] = src
+            for lang_src in sorted(course.glob("*/assignment")):
+                lang = lang_src.parent.name
+                if lang_src.is_dir() and any(lang_src.glob("*.ipynb")) and len(lang) == 2:
+                    found[f"{course.name}-{lang}"] = lang_src
     return found
 
 

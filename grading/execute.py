@@ -120,9 +120,10 @@ def needed_names(test_sources: list[str], setup_sources: list[str]) -> list[list
 class Runner:
     """The trusted test runner process; its setup cells start running at once (in the background)."""
 
-    def __init__(self, setup_sources: list[str], cwd: str):
+    def __init__(self, setup_sources: list[str], cwd: str, lang: str = "en"):
         env = {k: v for k, v in os.environ.items() if not k.startswith("MMA_GRADEBOOK")}
-        env.update(MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
+        # feedback in the assignment's language (see assignment_language)
+        env.update(MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1", MMA_LANG=lang)
         pp = env.get("PYTHONPATH", "")
         repo = str(Path(__file__).resolve().parents[1])
         env["PYTHONPATH"] = os.pathsep.join([repo, pp]) if pp else repo
@@ -172,12 +173,24 @@ def close_runners() -> None:
         _RUNNERS.popitem()[1].close()
 
 
-def get_runner(setup_sources: list[str], cwd: str) -> Runner:
-    key = hashlib.sha256(json.dumps([setup_sources, cwd]).encode()).hexdigest()
+def get_runner(setup_sources: list[str], cwd: str, lang: str = "en") -> Runner:
+    key = hashlib.sha256(json.dumps([setup_sources, cwd, lang]).encode()).hexdigest()
     r = _RUNNERS.get(key)
     if r is None or r.proc.poll() is not None:
-        r = _RUNNERS[key] = Runner(setup_sources, cwd)
+        r = _RUNNERS[key] = Runner(setup_sources, cwd, lang)
     return r
+
+
+def assignment_language(assignment_id: str) -> str:
+    """The language of an assignment from its id: ``01-attribution-ko`` is Korean, others English.
+
+    Taken from the id the instructor released, never from the submitted notebook, which the
+    learner controls.
+    """
+    from helpers.messages import available_languages
+
+    suffix = assignment_id.rsplit("-", 1)[-1]
+    return suffix if suffix != "en" and suffix in available_languages() else "en"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -236,7 +249,8 @@ class SandboxedExecute(NbGraderPreprocessor):
         names = needed_names([nb.cells[i].source for i in tests], setup_src)
         wanted = dict(zip(tests, names, strict=True))
 
-        runner = get_runner(setup_src, os.getcwd()) if tests else None  # warms up meanwhile
+        lang = assignment_language(aid)
+        runner = get_runner(setup_src, os.getcwd(), lang) if tests else None  # warms up meanwhile
 
         # 1. the learner's run
         inner = str(sandbox.PACKAGE_DIR) if self.unsafe else sandbox.INNER_DIR

@@ -3,6 +3,12 @@
 Each course folder ``courses/NN-topic/`` has a ``course.toml`` (read here) and a ``README.md``
 (the same facts for people). The portal, the workspace builder and the tests all read the
 catalogue through this module.
+
+Translations live in the course's language folder: ``courses/NN-topic/ko/course.toml`` holds the
+Korean title, summary, objectives and lesson titles (numbers, files and minutes come from the English
+file), ``courses/NN-topic/ko/<lesson>.ipynb`` the Korean lessons and ``ko/assignment/`` the Korean
+assignment. ``courses(lang="ko")`` returns the catalogue in Korean; text or notebooks not translated
+yet fall back to English (``tests/test_i18n.py`` fails while anything is missing).
 """
 
 from __future__ import annotations
@@ -49,14 +55,33 @@ class Course:
     assignment_title: str = ""
     assignment_minutes: int = 0
     extra: dict = field(default_factory=dict, compare=False)
+    lang: str = "en"
+
+    @property
+    def lang_folder(self) -> Path:
+        """Where this language's notebooks are: the course folder, or its ``<lang>/`` folder."""
+        return self.folder if self.lang == "en" else self.folder / self.lang
+
+    def lesson_path(self, lesson: Lesson) -> Path:
+        """The lesson notebook in this language (the English one if it is not translated yet)."""
+        translated = self.lang_folder / lesson.file
+        return translated if translated.is_file() else self.folder / lesson.file
 
     @property
     def lesson_paths(self) -> list[Path]:
-        return [self.folder / lesson.file for lesson in self.lessons]
+        return [self.lesson_path(lesson) for lesson in self.lessons]
 
     @property
     def assignment_path(self) -> Path | None:
-        return self.folder / self.assignment_folder if self.assignment_folder else None
+        if not self.assignment_folder:
+            return None
+        translated = self.lang_folder / self.assignment_folder
+        return translated if translated.is_dir() else self.folder / self.assignment_folder
+
+    @property
+    def assignment_id(self) -> str:
+        """The nbgrader assignment id: the course id, plus ``-<lang>`` for a translation."""
+        return self.id if self.lang == "en" else f"{self.id}-{self.lang}"
 
 
 class CatalogError(ValueError):
@@ -110,17 +135,50 @@ def _load(folder: Path) -> Course:
     )
 
 
-def courses(root: Path | None = None) -> list[Course]:
-    """Every course with a ``course.toml``, in folder order."""
+def _translate(course: Course, lang: str) -> Course:
+    """The course with the text of ``<folder>/<lang>/course.toml`` (missing parts stay English)."""
+    from dataclasses import replace
+
+    if lang == "en":
+        return course
+    path = course.folder / lang / "course.toml"
+    if not path.is_file():
+        return replace(course, lang=lang)
+    with path.open("rb") as fh:
+        try:
+            data = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise CatalogError(f"{path} is not valid TOML: {exc}") from exc
+    titles = {}
+    for i, raw in enumerate(data.get("lessons", []), 1):
+        number = _require(raw, "number", str, Path(f"{path} lesson {i}"))
+        if number not in {lesson.number for lesson in course.lessons}:
+            raise CatalogError(f"{path}: lesson {number} is not in {course.folder / 'course.toml'}")
+        titles[number] = _require(raw, "title", str, Path(f"{path} lesson {i}"))
+    objectives = data.get("objectives", list(course.objectives))
+    if len(objectives) != len(course.objectives):
+        raise CatalogError(f"{path}: {len(objectives)} objectives, the English course.toml has "
+                           f"{len(course.objectives)}")
+    return replace(
+        course, lang=lang,
+        title=data.get("title", course.title), summary=data.get("summary", course.summary),
+        objectives=tuple(objectives),
+        lessons=tuple(replace(lesson, title=titles.get(lesson.number, lesson.title)) for lesson in course.lessons),
+        assignment_title=data.get("assignment", {}).get("title", course.assignment_title),
+    )
+
+
+def courses(root: Path | None = None, lang: str | None = None) -> list[Course]:
+    """Every course with a ``course.toml``, in folder order, in ``lang`` (default English)."""
     root = root or courses_dir()
     if not root.is_dir():
         raise CatalogError(f"no courses folder at {root}")
-    return [_load(p) for p in sorted(root.iterdir()) if (p / "course.toml").is_file()]
+    return [_translate(_load(p), lang or "en") for p in sorted(root.iterdir()) if (p / "course.toml").is_file()]
 
 
-def course(course_id: str, root: Path | None = None) -> Course:
+def course(course_id: str, root: Path | None = None, lang: str | None = None) -> Course:
     """One course by id (``"01-attribution"``) or topic (``"attribution"``)."""
-    found = courses(root)
+    found = courses(root, lang)
     for c in found:
         if course_id in (c.id, c.topic):
             return c

@@ -47,7 +47,8 @@ __all__ = [
     "ctit_histogram",
 ]
 
-#: The kit's matplotlib style (applied only while a helper draws; global settings are untouched).
+#: The kit's matplotlib style (applied only while a helper draws). The one global setting the kit
+#: makes is a Hangul fallback font after DejaVu Sans (helpers.fonts), so Korean labels render anywhere.
 RC: dict[str, Any] = {
     "figure.figsize": (8.0, 4.2),
     "figure.dpi": 100,
@@ -77,6 +78,8 @@ _FIXED = {
     "unity_ads": "#56B4E9", "applovin": "#7F3C8D", "mintegral": "#F0E442", "ironsource": "#D55E00",
 }
 
+from helpers.fonts import use_hangul_font  # noqa: E402
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -86,6 +89,8 @@ def _styled(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         import matplotlib.pyplot as plt
+
+        use_hangul_font()
 
         with plt.rc_context(RC):
             return func(*args, **kwargs)

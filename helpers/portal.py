@@ -15,8 +15,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers import catalog, progress
-from helpers.messages import t
+from helpers import catalog, messages, progress
+from helpers.messages import LANGUAGE_NAMES, available_languages
 
 __all__ = ["LessonProgress", "course_progress", "render_start_page", "continue_link"]
 
@@ -73,19 +73,26 @@ def course_progress(course: catalog.Course) -> list[LessonProgress]:
     return out
 
 
-def continue_link() -> tuple[str, str] | None:
-    """(course id, lesson file) of the lesson the learner touched last, if any."""
+def lesson_href(course: catalog.Course, file: str) -> str:
+    """Workspace path of a lesson in the course's language (English if it is not translated)."""
+    if course.lang != "en" and (course.lang_folder / file).is_file():
+        return f"{course.id}/{course.lang}/{file}"
+    return f"{course.id}/{file}"
+
+
+def continue_link(lang: str | None = None) -> tuple[str, str] | None:
+    """(workspace path, lesson file) of the lesson the learner touched last, if any."""
     events = progress.events()
     if not events:
         return None
     last = events[-1]
     try:
-        course = catalog.course(last.course)
+        course = catalog.course(last.course, lang=lang)
     except catalog.CatalogError:
         return None
     for lesson in course.lessons:
         if lesson.number == last.lesson:
-            return course.id, lesson.file
+            return lesson_href(course, lesson.file), lesson.file
     return None
 
 
@@ -102,17 +109,39 @@ td:nth-child(2){white-space:nowrap}
 .finished{color:#2f7d4f;font-weight:600} .started{color:#a86a00} .not_started{color:#8a93a3}
 .notice{background:#fff8e1;border-left:4px solid #c79100;padding:8px 12px;margin:12px 0}
 .continue{background:#eaf2ff;border-left:4px solid #2a5db0;padding:8px 12px;margin:12px 0}
+.lang{float:right;font-size:14px;color:#5b6472} .lang button{margin-left:4px;cursor:pointer}
+.lang button.current{font-weight:600;cursor:default}
 a{color:#2a5db0}
 """
 
 
-def render_start_page(base_url: str = "/", notices: list[dict] | None = None) -> str:
-    """The start page as a complete HTML document."""
+def _language_switch(base_url: str, lang: str) -> str:
     e = html.escape
+    action = e(base_url.rstrip("/") + "/mma/language")
+    buttons = "".join(
+        f"<button type='submit' name='lang' value='{e(code)}'"
+        + (" class='current' aria-pressed='true' disabled" if code == lang else " aria-pressed='false'")
+        + f" lang='{e(code)}'>{e(LANGUAGE_NAMES.get(code, code))}</button>"
+        for code in available_languages()
+    )
+    label = e(messages.t("i18n.switch_label", lang=lang))
+    return (f"<form class='lang' method='post' action='{action}'><input type='hidden' name='_xsrf' value='{{xsrf}}'>"
+            f"<span>{label}</span> {buttons}</form>")
+
+
+def render_start_page(base_url: str = "/", notices: list[dict] | None = None, lang: str | None = None) -> str:
+    """The start page as a complete HTML document, in ``lang`` (default: the learner's language)."""
+    e = html.escape
+    lang = lang or messages.language()
+
+    def t(key: str, **params) -> str:
+        return messages.t(key, lang=lang, **params)
+
     lab = base_url.rstrip("/") + "/lab/tree/"
     parts = [
-        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<!doctype html><html lang='{e(lang)}'><head><meta charset='utf-8'>",
         f"<title>{e(t('portal.title'))}</title><style>{_CSS}</style></head><body>",
+        _language_switch(base_url, lang),
         f"<h1>{e(t('portal.title'))}</h1><p class='sub'>{e(t('portal.subtitle'))}</p>",
     ]
     for n in notices or []:
@@ -120,13 +149,13 @@ def render_start_page(base_url: str = "/", notices: list[dict] | None = None) ->
             f"<div class='notice'>{e(t('portal.notice_new_version', file=n['file'], new=n.get('new_version', '')))}"
             "</div>"
         )
-    cont = continue_link()
+    cont = continue_link(lang)
     if cont:
         parts.append(
             f"<div class='continue'>{e(t('portal.continue'))} "
-            f"<a href='{e(lab + cont[0] + '/' + cont[1])}'>{e(cont[1])}</a></div>"
+            f"<a href='{e(lab + cont[0])}'>{e(cont[1])}</a></div>"
         )
-    for course in catalog.courses():
+    for course in catalog.courses(lang=lang):
         lessons = course_progress(course)
         total = sum(lp.exercises for lp in lessons)
         done = sum(lp.passed for lp in lessons)
@@ -148,15 +177,17 @@ def render_start_page(base_url: str = "/", notices: list[dict] | None = None) ->
             pct = int(100 * lp.passed / lp.exercises) if lp.exercises else 0
             parts.append(
                 f"<tr class='lesson' data-lesson='{e(lp.number)}'>"
-                f"<td><a href='{e(lab + course.id + '/' + lp.file)}'>{e(lp.number)} {e(lp.title)}</a></td>"
+                f"<td><a href='{e(lab + lesson_href(course, lp.file))}'>{e(lp.number)} {e(lp.title)}</a></td>"
                 f"<td>{e(t('portal.minutes', minutes=lp.minutes))}</td>"
                 f"<td><span class='bar'><span class='fill' style='width:{pct}%;display:block'></span></span> "
                 f"{e(t('portal.passed', passed=lp.passed, total=lp.exercises))}</td>"
                 f"<td class='{lp.status}'>{e(t('portal.status.' + lp.status))}</td></tr>"
             )
         if course.assignment_folder:
+            translated = course.lang != "en" and (course.lang_folder / course.assignment_folder).is_dir()
+            folder = course.id + (f"/{course.lang}" if translated else "") + "/assignment/"
             parts.append(
-                f"<tr><td><a href='{e(lab + course.id + '/assignment/')}'>{e(course.assignment_title)}</a></td>"
+                f"<tr><td><a href='{e(lab + folder)}'>{e(course.assignment_title)}</a></td>"
                 f"<td>{e(t('portal.minutes', minutes=course.assignment_minutes))}</td>"
                 f"<td colspan='2'>{e(t('portal.graded'))}</td></tr>"
             )
@@ -188,9 +219,19 @@ def _load_jupyter_server_extension(serverapp) -> None:  # pragma: no cover - exe
     class StartPage(JupyterHandler):
         @web.authenticated
         def get(self):
-            page = render_start_page(self.base_url, notices(root))
+            # the learner's saved choice (the switch below) wins over the server's MMA_LANG
+            page = render_start_page(self.base_url, notices(root), messages.saved_language() or messages.language())
             self.set_header("Content-Type", "text/html; charset=utf-8")
             self.finish(page.replace("{xsrf}", html.escape(self.xsrf_token.decode("ascii"))))
+
+    class Language(JupyterHandler):
+        @web.authenticated
+        def post(self):
+            try:
+                messages.save_language(self.get_body_argument("lang", ""))
+            except ValueError as exc:
+                raise web.HTTPError(400, str(exc)) from None
+            self.redirect(url_path_join(self.base_url, "mma"))
 
     class Reset(JupyterHandler):
         @web.authenticated
@@ -203,12 +244,13 @@ def _load_jupyter_server_extension(serverapp) -> None:  # pragma: no cover - exe
         (url_path_join(base, "mma"), StartPage),
         (url_path_join(base, "mma/"), StartPage),
         (url_path_join(base, "mma/reset"), Reset),
+        (url_path_join(base, "mma/language"), Language),
     ])
     serverapp.log.info("Mobile Measurement Academy start page at %smma", base)
 
 
 def main() -> int:
-    for course in catalog.courses():
+    for course in catalog.courses(lang=messages.language()):
         print(course.title)
         for lp in course_progress(course):
             print(f"  {lp.number} {lp.title}: {lp.passed}/{lp.exercises} ({lp.status})")

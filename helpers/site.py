@@ -94,9 +94,9 @@ def lesson_page_name(lesson: catalog.Lesson) -> str:
     return Path(lesson.file).with_suffix(".html").name
 
 
-def select_courses(wanted: list[str] | None) -> list[catalog.Course]:
+def select_courses(wanted: list[str] | None, lang: str = "en") -> list[catalog.Course]:
     """Courses by number (``01``), id (``01-attribution``) or topic; all when ``wanted`` is empty."""
-    every = catalog.courses()
+    every = catalog.courses(lang=lang)
     if not wanted:
         return every
     chosen: list[catalog.Course] = []
@@ -115,10 +115,70 @@ def _esc(text: str) -> str:
 
 
 def _page(title: str, body: str, lang: str, css_href: str) -> str:
+    glossary = css_href.replace("style.css", "glossary.html")
     return (f'<!DOCTYPE html>\n<html lang="{_esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1.0">\n<title>{_esc(title)}</title>\n'
             f'<link rel="stylesheet" href="{css_href}">\n</head>\n<body>\n{body}\n'
-            f'<footer class="mma-site">{_esc(t("site.built_note"))}</footer>\n</body>\n</html>\n')
+            f'<footer class="mma-site">{_esc(t("site.built_note"))} · '
+            f'<a href="{glossary}">{_esc(t("i18n.glossary_link"))}</a></footer>\n</body>\n</html>\n')
+
+
+# Korean pages carry their own Hangul font (a subset of NanumGothic with the characters the site uses),
+# so they render the same on a machine without Korean fonts.
+FONT_FILE = "fonts/hangul.woff"
+_FAMILIES = {
+    "content": 'system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,"MMA Hangul",sans-serif',
+    "ui": 'system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,"MMA Hangul",sans-serif',
+    "code": 'Menlo,Consolas,"DejaVu Sans Mono",monospace,"MMA Hangul"',
+}
+
+
+def hangul_css(font_href: str) -> str:
+    """CSS that loads the site's Hangul font and puts it in every font stack (page and notebook)."""
+    stack = _FAMILIES["content"]
+    return (f'@font-face{{font-family:"MMA Hangul";src:url("{font_href}") format("woff");font-display:swap}}\n'
+            f':root{{--jp-content-font-family:{_FAMILIES["content"]};--jp-ui-font-family:{_FAMILIES["ui"]};'
+            f'--jp-code-font-family:{_FAMILIES["code"]}}}\n'
+            f'body,nav.mma-nav,.mma-note{{font-family:{stack}}}\n')
+
+
+def _hangul_font(texts: list[str]) -> bytes:
+    """NanumGothic cut down to the characters in ``texts``, as WOFF (deterministic)."""
+    import io
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    from helpers.fonts import hangul_font_file
+
+    chars = sorted({ord(c) for text in texts for c in text if ord(c) >= 0x80})
+    options = subset.Options()
+    options.flavor = "woff"
+    options.recalc_timestamp = False
+    options.name_IDs = ["*"]
+    options.drop_tables += ["TSI0", "TSI1", "TSI2", "TSI3", "TSI5", "DSIG"]  # font-editor data browsers ignore
+    font = TTFont(str(hangul_font_file()), recalcTimestamp=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=chars)
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    font.flavor = "woff"
+    font.save(buffer, reorderTables=True)
+    return buffer.getvalue()
+
+
+def _glossary_page(lang: str) -> str:
+    from helpers.glossary import terms
+
+    rows = "".join(
+        f"<tr><td><b>{_esc(item.name(lang))}</b>"
+        + (f"<br><span class='mma-meta'>{_esc(item.en)}</span>" if lang != "en" else "")
+        + f"</td><td>{_esc(item.definition(lang))}</td></tr>"
+        for item in terms())
+    nav = f'<nav class="mma-nav"><a href="index.html">{_esc(t("site.nav.home"))}</a></nav>'
+    body = (f'{nav}\n<h1>{_esc(t("glossary.title"))}</h1>\n<p>{_esc(t("glossary.intro"))}</p>\n'
+            f'<table class="mma-lessons">{rows}</table>\n{nav}')
+    return _page(t("glossary.title"), body, lang, "style.css")
 
 
 def _course_summary(course: catalog.Course, link_prefix: str) -> str:
@@ -213,20 +273,21 @@ def _render_lesson(task: dict) -> tuple[str, str | None, str]:
     exporter = HTMLExporter(template_name="lab", template_file="mma_lesson.html.j2", embed_images=True,
                             extra_loaders=[jinja2.DictLoader({"mma_lesson.html.j2": _TEMPLATE})])
     resources = {"metadata": {"name": task["title"], "path": str(source.parent)},
-                 "mma": {"css": STYLE, "top": task["top"], "bottom": task["bottom"],
+                 "mma": {"css": task.get("css", STYLE), "top": task["top"], "bottom": task["bottom"],
                          "widget_placeholder": _esc(task["widget_placeholder"])}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return task["page"], None, body
 
 
-def _lesson_tasks(course: catalog.Course) -> list[dict]:
+def _lesson_tasks(course: catalog.Course, css: str = STYLE) -> list[dict]:
     tasks = []
     for i, lesson in enumerate(course.lessons):
         nav = _lesson_nav(course, i)
         heading = _esc(t("site.lesson_heading", number=lesson.number, title=lesson.title))
         top = (f'{nav}<div class="mma-note"><b>{heading}</b> · {_esc(t("site.minutes", minutes=lesson.minutes))}'
                f'<br>{_esc(t("site.widget_note"))}</div>')
-        tasks.append({"source": str(course.folder / lesson.file), "page": f"{course.id}/{lesson_page_name(lesson)}",
+        tasks.append({"source": str(course.lesson_path(lesson)), "page": f"{course.id}/{lesson_page_name(lesson)}",
+                      "css": css,
                       "title": t("site.lesson_heading", number=lesson.number, title=lesson.title),
                       "top": top, "bottom": nav, "widget_placeholder": t("site.widget_placeholder")})
     return tasks
@@ -247,11 +308,13 @@ def _build(out: Path | str = "site", lang: str | None = None, courses: list[str]
     lang = lang or os.environ.get("MMA_LANG", "en") or "en"
     if not isinstance(jobs, int) or not 1 <= jobs <= 16:
         raise SiteError(t("site.cli.bad_jobs", value=jobs))
-    chosen = select_courses(courses)
+    chosen = select_courses(courses, lang)
     start = time.perf_counter()
     out = Path(out)
     report = SiteReport(out=out)
-    tasks = [task for course in chosen for task in _lesson_tasks(course)]
+    hangul = lang == "ko"
+    lesson_css = STYLE + (hangul_css("../" + FONT_FILE) if hangul else "")
+    tasks = [task for course in chosen for task in _lesson_tasks(course, lesson_css)]
     if progress:
         progress(t("site.cli.executing", count=len(tasks), jobs=jobs))
     if jobs == 1:
@@ -262,12 +325,19 @@ def _build(out: Path | str = "site", lang: str | None = None, courses: list[str]
     failures = [t("site.cli.failed", lesson=page, error=error) for page, error, _ in results if error]
     if failures:
         raise SiteError("\n".join(failures))
-    report.pages.append(_write(out / "style.css", STYLE.lstrip()))
-    report.pages.append(_write(out / "index.html", _index_page(chosen, lang)))
-    for course in chosen:
-        report.pages.append(_write(out / course.id / "index.html", _course_page(course, lang)))
-    for page, _, body in results:
-        report.pages.append(_write(out / page, body))
+    pages = {"index.html": _index_page(chosen, lang), "glossary.html": _glossary_page(lang)}
+    pages.update({f"{course.id}/index.html": _course_page(course, lang) for course in chosen})
+    pages.update({page: body for page, _, body in results})
+    report.pages.append(_write(out / "style.css", STYLE.lstrip() + (hangul_css(FONT_FILE) if hangul else "")))
+    for name, text in pages.items():
+        report.pages.append(_write(out / name, text))
+    font = out / FONT_FILE
+    if hangul:
+        font.parent.mkdir(parents=True, exist_ok=True)
+        font.write_bytes(_hangul_font(list(pages.values())))
+        report.pages.append(font)
+    elif font.exists():
+        font.unlink()
     report.seconds = time.perf_counter() - start
     return report
 

@@ -2,7 +2,8 @@
 
 ``python -m helpers.workspace build`` (run by ``make release`` and ``make lab``) writes, for
 every course, the released lessons (solutions replaced by ``# YOUR CODE HERE``, outputs cleared)
-and the released graded assignment into ``workspace/<course>/``.
+and the released graded assignment into ``workspace/<course>/``, and their translations into
+``workspace/<course>/<lang>/`` (Korean: ``ko/``; a notebook opened from there speaks Korean).
 
 Learner work is never lost. The builder remembers, in ``workspace/.mma/manifest.json``, the
 fingerprint of every file it wrote. When it runs again:
@@ -88,17 +89,23 @@ class BuildReport:
 
 def _planned_files(release_dir: Path | None) -> dict[str, str]:
     """Relative workspace path → content, for every file the course sources produce."""
+    from helpers.messages import available_languages
+
     files: dict[str, str] = {}
-    for course in catalog.courses():
-        for lesson in course.lessons:
-            files[f"{course.id}/{lesson.file}"] = release_lesson(course.folder / lesson.file)
-        if course.assignment_folder and release_dir is not None:
-            released = release_dir / course.id
-            if released.is_dir():
-                for path in sorted(released.rglob("*")):
-                    if path.is_file() and ".ipynb_checkpoints" not in path.parts:
-                        rel = path.relative_to(released).as_posix()
-                        files[f"{course.id}/assignment/{rel}"] = path.read_text(encoding="utf-8")
+    for lang in available_languages():
+        for course in catalog.courses(lang=lang):
+            prefix = course.id if lang == "en" else f"{course.id}/{lang}"
+            for lesson in course.lessons:
+                source = course.lang_folder / lesson.file
+                if source.is_file():  # a lesson not translated yet has no copy in the language folder
+                    files[f"{prefix}/{lesson.file}"] = release_lesson(source)
+            if course.assignment_folder and release_dir is not None:
+                released = release_dir / course.assignment_id
+                if released.is_dir():
+                    for path in sorted(released.rglob("*")):
+                        if path.is_file() and ".ipynb_checkpoints" not in path.parts:
+                            rel = path.relative_to(released).as_posix()
+                            files[f"{prefix}/assignment/{rel}"] = path.read_text(encoding="utf-8")
     return files
 
 

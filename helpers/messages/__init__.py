@@ -111,7 +111,22 @@ def save_language(lang: str) -> Path:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     os.replace(tmp, path)
+    _save_lab_locale(chosen)
     return path
+
+
+# JupyterLab's own menus follow the learner's language when a language pack is installed
+# (jupyterlab-language-pack-ko-KR is a dependency); `make lab` sets JUPYTERLAB_SETTINGS_DIR.
+LAB_LOCALES = {"en": "en", "ko": "ko_KR"}
+
+
+def _save_lab_locale(lang: str) -> None:
+    folder = os.environ.get("JUPYTERLAB_SETTINGS_DIR")
+    if not folder:
+        return
+    target = Path(folder) / "@jupyterlab" / "translation-extension" / "plugin.jupyterlab-settings"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps({"locale": LAB_LOCALES.get(lang, "en")}) + "\n", encoding="utf-8")
 
 
 def set_language(lang: str | None, *, remember: bool = False) -> str:
