@@ -88,8 +88,8 @@ def _read(path: str, kind: str):
     if path == "-":
         raw = sys.stdin.buffer.read()
         if kind == "aasa":
-            return build_from_bytes(raw, "the AASA file", AssociationFile, "<stdin>")
-        return build_from_bytes(raw, "the assetlinks.json file", AssetLinksFile, "<stdin>")
+            return build_from_bytes(raw, t("errors.deeplinks.what.aasa"), AssociationFile, "<stdin>")
+        return build_from_bytes(raw, t("errors.deeplinks.what.assetlinks"), AssetLinksFile, "<stdin>")
     return load_aasa(path) if kind == "aasa" else load_assetlinks(path)
 
 

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import quote, unquote
 
+from helpers.messages import t
+
 __all__ = ["DeepLinkConfigError", "json_path", "parse_json_path", "locate", "parse_json", "read_file_bytes",
            "build_from_bytes", "describe_type"]
 
@@ -49,7 +51,7 @@ class DeepLinkConfigError(ValueError):
         if self.source:
             where.append(self.source)
         if self.line is not None:
-            where.append(f"line {self.line}, column {self.column}")
+            where.append(t("errors.deeplinks.config.at_line", line=self.line, column=self.column))
         prefix = ": ".join(where)
         return f"{prefix}: {self.problem}" if prefix else self.problem
 
@@ -170,44 +172,42 @@ def locate(text: str, parts: Sequence[str | int]) -> tuple[int, int] | None:
 def describe_type(value: object) -> str:
     """How a JSON value is called in messages: ``a number (42)``, ``text ("x")``, ``a list``..."""
     if value is None:
-        return "null"
+        return t("errors.deeplinks.type.null")
     if isinstance(value, bool):
-        return f"a true/false value ({json.dumps(value)})"
+        return t("errors.deeplinks.type.bool", value=json.dumps(value))
     if isinstance(value, int | float):
-        return f"a number ({value!r})"
+        return t("errors.deeplinks.type.number", value=repr(value))
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"text ({json.dumps(shown, ensure_ascii=False)})"
+        return t("errors.deeplinks.type.text", value=json.dumps(shown, ensure_ascii=False))
     if isinstance(value, list):
-        return "a list"
+        return t("errors.deeplinks.type.list")
     if isinstance(value, dict):
-        return "an object"
+        return t("errors.deeplinks.type.object")
     return type(value).__name__
 
 
 def parse_json(data: str | bytes | bytearray, what: str) -> object:
     """Parse JSON text; invalid text raises :class:`DeepLinkConfigError` with line and column.
 
-    ``what`` names the file kind in messages (``"the AASA file"``). Bytes are decoded as UTF-8 (a
+    ``what`` names the file kind in messages (``t("errors.deeplinks.what.aasa")``: "the AASA file"). Bytes are decoded as UTF-8 (a
     byte-order mark is allowed and skipped).
     """
     if isinstance(data, bytes | bytearray):
         try:
             text = bytes(data).decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise DeepLinkConfigError(
-                f"{what} is not UTF-8 text (byte {exc.start} is {bytes(data)[exc.start]:#04x}); "
-                "save it as UTF-8 JSON"
-            ) from None
+            raise DeepLinkConfigError(t("errors.deeplinks.config.not_utf8", what=what, position=exc.start,
+                                        byte=f"{bytes(data)[exc.start]:#04x}")) from None
     else:
         text = data[1:] if data.startswith("\ufeff") else data
     if not text.strip():
-        raise DeepLinkConfigError(f"{what} is empty; expected a JSON document")
+        raise DeepLinkConfigError(t("errors.deeplinks.config.empty", what=what))
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise DeepLinkConfigError(
-            f"{what} is not valid JSON: {exc.msg}", line=exc.lineno, column=exc.colno
+            t("errors.deeplinks.config.not_json", what=what, detail=exc.msg), line=exc.lineno, column=exc.colno
         ) from None
 
 
@@ -217,11 +217,11 @@ def read_file_bytes(path: str | os.PathLike[str]) -> bytes:
     try:
         return p.read_bytes()
     except FileNotFoundError:
-        raise DeepLinkConfigError(f"no file at {p}", source=str(p)) from None
+        raise DeepLinkConfigError(t("errors.deeplinks.config.no_file", path=p), source=str(p)) from None
     except IsADirectoryError:
-        raise DeepLinkConfigError(f"{p} is a folder, not a file", source=str(p)) from None
+        raise DeepLinkConfigError(t("errors.deeplinks.config.folder", path=p), source=str(p)) from None
     except OSError as exc:
-        raise DeepLinkConfigError(f"cannot read {p}: {exc.strerror}", source=str(p)) from None
+        raise DeepLinkConfigError(t("errors.deeplinks.config.unreadable", path=p, reason=exc.strerror), source=str(p)) from None
 
 
 def build_from_bytes(raw: bytes, what: str, factory, source: str | None = None):

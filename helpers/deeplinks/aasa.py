@@ -525,7 +525,7 @@ class _Url:
 
     def __init__(self, url: str) -> None:
         if not isinstance(url, str):
-            raise TypeError(f"url must be text such as 'https://example.com/path', got {type(url).__name__}")
+            raise TypeError(t("errors.deeplinks.aasa.url_type", type=type(url).__name__))
         self.text = url
         text = url.strip()
         self.bare = text.startswith("/") and not text.startswith("//")
@@ -766,20 +766,22 @@ def _chunks(rules: list[_Rule]) -> list[_Chunk]:
 # --- validation and compilation -----------------------------------------------------------------
 
 
-def _fail(parts: Sequence[str | int], problem: str) -> DeepLinkConfigError:
+def _fail(parts: Sequence[str | int], key: str, value: object = None, **params: object) -> DeepLinkConfigError:
+    """The error ``errors.deeplinks.aasa.<key>`` about the value at ``parts`` (``got``: what ``value`` is)."""
     where = json_path(parts)
-    return DeepLinkConfigError(f"{where} {problem}", location=where, parts=parts)
+    return DeepLinkConfigError(t(f"errors.deeplinks.aasa.{key}", where=where, got=describe_type(value), **params),
+                               location=where, parts=parts)
 
 
 def _require_bool(value: object, parts: Sequence[str | int]) -> bool:
     if not isinstance(value, bool):
-        raise _fail(parts, f"must be true or false (without quotes), got {describe_type(value)}")
+        raise _fail(parts, "bool", value)
     return value
 
 
 def _require_text(value: object, parts: Sequence[str | int], example: str) -> str:
     if not isinstance(value, str):
-        raise _fail(parts, f"must be text (a pattern such as {example}), got {describe_type(value)}")
+        raise _fail(parts, "text", value, example=example)
     return value
 
 
@@ -796,7 +798,7 @@ def _defaults(obj: Mapping[str, Any], parts: Sequence[str | int], inherited: dic
         return dict(inherited)
     value = obj["defaults"]
     if not isinstance(value, dict):
-        raise _fail([*parts, "defaults"], f"must be an object such as {{\"caseSensitive\": false}}, got {describe_type(value)}")
+        raise _fail([*parts, "defaults"], "defaults", value)
     return _flags(value, [*parts, "defaults"], inherited)
 
 
@@ -806,13 +808,13 @@ def _variables(applinks: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
     value = applinks["substitutionVariables"]
     base = ["applinks", "substitutionVariables"]
     if not isinstance(value, dict):
-        raise _fail(base, f"must be an object of name -> list of strings, got {describe_type(value)}")
+        raise _fail(base, "variables", value)
     out = {}
     for name, strings in value.items():
         if any(ch in name for ch in "$()"):
-            raise _fail([*base, name], "is not a valid variable name: names cannot contain $, ( or )")
+            raise _fail([*base, name], "variable_name")
         if not isinstance(strings, list) or not all(isinstance(s, str) for s in strings):
-            raise _fail([*base, name], f"must be a list of strings such as [\"en\", \"ko\"], got {describe_type(strings)}")
+            raise _fail([*base, name], "variable_values", strings)
         out[name] = tuple(strings)
     return out
 
@@ -822,18 +824,18 @@ def _app_ids(entry: Mapping[str, Any], parts: Sequence[str | int]) -> list[str]:
     if "appIDs" in entry:
         value = entry["appIDs"]
         if isinstance(value, str):
-            raise _fail([*parts, "appIDs"], f"must be a list of app IDs, got {describe_type(value)}; write [{json.dumps(value)}]")
+            raise _fail([*parts, "appIDs"], "app_ids_text", value, fixed=json.dumps(value))
         if not isinstance(value, list):
-            raise _fail([*parts, "appIDs"], f"must be a list of app IDs such as [\"ABCDE12345.com.example.app\"], got {describe_type(value)}")
+            raise _fail([*parts, "appIDs"], "app_ids", value)
         for i, v in enumerate(value):
             if not isinstance(v, str):
-                raise _fail([*parts, "appIDs", i], f"must be an app ID (text such as \"ABCDE12345.com.example.app\"), got {describe_type(v)}")
+                raise _fail([*parts, "appIDs", i], "app_ids_item", v)
             if v not in ids:
                 ids.append(v)
     if "appID" in entry:
         value = entry["appID"]
         if not isinstance(value, str):
-            raise _fail([*parts, "appID"], f"must be one app ID (text such as \"ABCDE12345.com.example.app\"), got {describe_type(value)}; use appIDs for a list")
+            raise _fail([*parts, "appID"], "app_id", value)
         if value not in ids:
             ids.append(value)
     return ids
@@ -842,7 +844,7 @@ def _app_ids(entry: Mapping[str, Any], parts: Sequence[str | int]) -> list[str]:
 def _component_rule(comp: object, parts: list[str | int], index: int, flags: dict[str, bool],
                     variables: Mapping[str, Sequence[str]]) -> _Rule:
     if not isinstance(comp, dict):
-        raise _fail(parts, f"must be an object such as {{\"/\": \"/help/*\"}}, got {describe_type(comp)}")
+        raise _fail(parts, "component", comp)
     flags = _flags(comp, parts, flags)
     encoded, case_sensitive = flags["percentEncoded"], flags["caseSensitive"]
     exclude = _require_bool(comp["exclude"], [*parts, "exclude"]) if "exclude" in comp else False
@@ -862,7 +864,7 @@ def _component_rule(comp: object, parts: list[str | int], index: int, flags: dic
                 items.append((key, _matcher(pattern, variables, encoded, case_sensitive)))
             rule.query_items = items
         else:
-            raise _fail([*parts, "?"], f"must be a pattern (text) or an object of query item name -> pattern, got {describe_type(query)}")
+            raise _fail([*parts, "?"], "query", query)
     if "#" in comp:
         fragment = _require_text(comp["#"], [*parts, "#"], '"section-*"')
         if fragment != "*":
@@ -873,7 +875,7 @@ def _component_rule(comp: object, parts: list[str | int], index: int, flags: dic
 
 def _path_rule(raw: object, parts: list[str | int], index: int) -> _Rule:
     if not isinstance(raw, str):
-        raise _fail(parts, f"must be a path pattern (text such as \"/help/*\" or \"NOT /help/*\"), got {describe_type(raw)}")
+        raise _fail(parts, "path_rule", raw)
     exclude = raw.startswith("NOT ")
     pattern = raw[4:] if exclude else raw
     # Legacy paths: path only, case-sensitive, no substitution variables.
@@ -890,7 +892,7 @@ def _details_list(applinks: Mapping[str, Any]) -> list[tuple[list[str | int], di
         for i, entry in enumerate(details):
             parts: list[str | int] = ["applinks", "details", i]
             if not isinstance(entry, dict):
-                raise _fail(parts, f"must be an object with appIDs and components, got {describe_type(entry)}")
+                raise _fail(parts, "details_entry", entry)
             out.append((parts, entry, None))
         return out
     if isinstance(details, dict):
@@ -899,10 +901,10 @@ def _details_list(applinks: Mapping[str, Any]) -> list[tuple[list[str | int], di
         for app_id, entry in details.items():
             parts = ["applinks", "details", app_id]
             if not isinstance(entry, dict):
-                raise _fail(parts, f"must be an object with paths, got {describe_type(entry)}")
+                raise _fail(parts, "details_dict_entry", entry)
             out.append((parts, entry, [app_id]))
         return out
-    raise _fail(["applinks", "details"], f"must be a list of objects with appIDs and components, got {describe_type(details)}")
+    raise _fail(["applinks", "details"], "details", details)
 
 
 class AssociationFile:
@@ -918,13 +920,13 @@ class AssociationFile:
         self.text: str | None = None  # the JSON text, when the file was given as text
         if not isinstance(document, dict):
             raise DeepLinkConfigError(
-                f"the AASA file must be a JSON object with an \"applinks\" key, got {describe_type(document)}",
+                t("errors.deeplinks.aasa.root", got=describe_type(document)),
                 location="$",
             )
         self.has_applinks = "applinks" in document
         applinks = document.get("applinks", {})
         if not isinstance(applinks, dict):
-            raise _fail(["applinks"], f"must be an object with a \"details\" list, got {describe_type(applinks)}")
+            raise _fail(["applinks"], "applinks", applinks)
         self.variables = _variables(applinks)
         root_flags = _defaults(applinks, ["applinks"], {"caseSensitive": True, "percentEncoded": True})
         self.entries: list[_Entry] = []
@@ -936,7 +938,7 @@ class AssociationFile:
             if "components" in entry:
                 comps = entry["components"]
                 if not isinstance(comps, list):
-                    raise _fail([*parts, "components"], f"must be a list of objects such as [{{\"/\": \"/help/*\"}}], got {describe_type(comps)}")
+                    raise _fail([*parts, "components"], "components", comps)
                 fmt = "components"
                 rules = [
                     _component_rule(c, [*parts, "components", i], i, flags, self.variables)
@@ -945,16 +947,16 @@ class AssociationFile:
             elif "paths" in entry:
                 paths = entry["paths"]
                 if isinstance(paths, str):
-                    raise _fail([*parts, "paths"], f"must be a list of path patterns, got {describe_type(paths)}; write [{json.dumps(paths)}]")
+                    raise _fail([*parts, "paths"], "paths_text", paths, fixed=json.dumps(paths))
                 if not isinstance(paths, list):
-                    raise _fail([*parts, "paths"], f"must be a list of path patterns such as [\"/help/*\"], got {describe_type(paths)}")
+                    raise _fail([*parts, "paths"], "paths", paths)
                 fmt = "paths"
                 rules = [_path_rule(p, [*parts, "paths", i], i) for i, p in enumerate(paths)]
             if "paths" in entry and fmt == "components":
                 # Still checked, so a broken legacy list is reported even though iOS 13+ ignores it.
                 paths = entry["paths"]
                 if not isinstance(paths, list):
-                    raise _fail([*parts, "paths"], f"must be a list of path patterns such as [\"/help/*\"], got {describe_type(paths)}")
+                    raise _fail([*parts, "paths"], "paths", paths)
                 for i, p in enumerate(paths):
                     _path_rule(p, [*parts, "paths", i], i)
             self.entries.append(_Entry(position, ids, fmt, rules, _chunks(rules)))
@@ -1040,7 +1042,7 @@ def _host(host: str) -> str:
 @functools.lru_cache(maxsize=64)
 def _parse_text(text: str | bytes) -> AssociationFile:
     data = text.encode("utf-8") if isinstance(text, str) else text
-    return build_from_bytes(data, "the AASA file", AssociationFile)
+    return build_from_bytes(data, t("errors.deeplinks.what.aasa"), AssociationFile)
 
 
 def parse_aasa(aasa: object) -> AssociationFile:
@@ -1072,7 +1074,7 @@ def _parse_document(key: str) -> AssociationFile:
 
 def load_aasa(path) -> AssociationFile:
     """Read an ``apple-app-site-association`` file from disk (errors name the file, line and column)."""
-    return build_from_bytes(read_file_bytes(path), "the AASA file", AssociationFile, str(path))
+    return build_from_bytes(read_file_bytes(path), t("errors.deeplinks.what.aasa"), AssociationFile, str(path))
 
 
 def match_universal_link(aasa: object, url: str, domain: str | None = None, *,

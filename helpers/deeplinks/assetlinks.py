@@ -81,7 +81,7 @@ def normalize_fingerprint(fingerprint: str) -> str:
     '14:6D:E9'
     """
     if not isinstance(fingerprint, str):
-        raise TypeError(f"the fingerprint must be text, got {type(fingerprint).__name__}")
+        raise TypeError(t("errors.deeplinks.assetlinks.fingerprint_type", type=type(fingerprint).__name__))
     text = fingerprint.strip()
     if not (_FINGERPRINT.match(text) or _HEX64.match(text)):
         text = _LABEL.sub("", text).strip()
@@ -90,11 +90,7 @@ def normalize_fingerprint(fingerprint: str) -> str:
     if _HEX64.match(text):
         up = text.upper()
         return ":".join(up[i : i + 2] for i in range(0, 64, 2))
-    raise ValueError(
-        f"{fingerprint!r} is not a SHA-256 fingerprint: expected 64 hex digits, written as 32 pairs "
-        "separated by colons (14:6D:E9:...:44:E5) or without colons; a SHA-1 fingerprint (20 pairs) "
-        "does not work for App Links"
-    )
+    raise ValueError(t("errors.deeplinks.assetlinks.fingerprint", value=repr(fingerprint)))
 
 
 def _file_fingerprint(value: str) -> str | None:
@@ -131,17 +127,19 @@ class _Statement:
     raw: dict
 
 
-def _fail(parts: Sequence[str | int], problem: str) -> DeepLinkConfigError:
+def _fail(parts: Sequence[str | int], key: str, value: object = None, **params: object) -> DeepLinkConfigError:
+    """The error ``errors.deeplinks.assetlinks.<key>`` about the value at ``parts`` (``got``: what ``value`` is)."""
     where = json_path(parts)
-    return DeepLinkConfigError(f"{where} {problem}", location=where, parts=parts)
+    return DeepLinkConfigError(t(f"errors.deeplinks.assetlinks.{key}", where=where, got=describe_type(value), **params),
+                               location=where, parts=parts)
 
 
 def _strings(value: object, parts: list[str | int], example: str) -> list[str]:
     if not isinstance(value, list):
-        raise _fail(parts, f"must be a list of strings such as [{example}], got {describe_type(value)}")
+        raise _fail(parts, "strings", value, example=example)
     for i, v in enumerate(value):
         if not isinstance(v, str):
-            raise _fail([*parts, i], f"must be text such as {example}, got {describe_type(v)}")
+            raise _fail([*parts, i], "string", v, example=example)
     return list(value)
 
 
@@ -153,55 +151,51 @@ class AssetLinksFile:
         self.size_bytes = size_bytes
         self.text: str | None = None  # the JSON text, when the file was given as text
         if isinstance(document, dict):
-            raise DeepLinkConfigError(
-                "the assetlinks.json file must be a JSON list of statements; this is one object: "
-                "wrap it in [ ]", location="$")
+            raise DeepLinkConfigError(t("errors.deeplinks.assetlinks.root_object"), location="$")
         if not isinstance(document, list):
-            raise DeepLinkConfigError(
-                f"the assetlinks.json file must be a JSON list of statements, got {describe_type(document)}",
-                location="$")
+            raise DeepLinkConfigError(t("errors.deeplinks.assetlinks.root", got=describe_type(document)), location="$")
         self.statements = [self._statement(i, s) for i, s in enumerate(document)]
 
     @staticmethod
     def _statement(i: int, s: object) -> _Statement:
         parts: list[str | int] = [i]
         if not isinstance(s, dict):
-            raise _fail(parts, f"must be a statement object with \"relation\" and \"target\", got {describe_type(s)}")
+            raise _fail(parts, "statement", s)
         if "relation" not in s:
-            raise _fail(parts, "has no \"relation\" list (expected [\"delegate_permission/common.handle_all_urls\"])")
+            raise _fail(parts, "no_relation")
         relations = _strings(s["relation"], [i, "relation"], json.dumps(HANDLE_ALL_URLS))
         if "target" not in s:
-            raise _fail(parts, "has no \"target\" object (expected {\"namespace\": \"android_app\", ...})")
+            raise _fail(parts, "no_target")
         target = s["target"]
         if not isinstance(target, dict):
-            raise _fail([i, "target"], f"must be an object with namespace, package_name and sha256_cert_fingerprints, got {describe_type(target)}")
+            raise _fail([i, "target"], "target", target)
         namespace = target.get("namespace")
         if not isinstance(namespace, str):
-            raise _fail([i, "target", "namespace"], f"must be text (\"android_app\" or \"web\"), got {describe_type(namespace)}")
+            raise _fail([i, "target", "namespace"], "namespace", namespace)
         package = None
         fingerprints: list[str] = []
         if namespace == "android_app":
             package = target.get("package_name")
             if not isinstance(package, str):
-                raise _fail([i, "target", "package_name"], f"must be the app's package name (text such as \"com.example.app\"), got {describe_type(package)}")
+                raise _fail([i, "target", "package_name"], "package", package)
             if "sha256_cert_fingerprints" not in target:
-                raise _fail([i, "target"], "has no \"sha256_cert_fingerprints\" list")
+                raise _fail([i, "target"], "no_fingerprints")
             fingerprints = _strings(target["sha256_cert_fingerprints"], [i, "target", "sha256_cert_fingerprints"],
                                     "\"14:6D:E9:...:44:E5\"")
         dynamic = None
         if "relation_extensions" in s:
             ext = s["relation_extensions"]
             if not isinstance(ext, dict):
-                raise _fail([i, "relation_extensions"], f"must be an object keyed by relation, got {describe_type(ext)}")
+                raise _fail([i, "relation_extensions"], "extensions", ext)
             for rel, body in ext.items():
                 if not isinstance(body, dict):
-                    raise _fail([i, "relation_extensions", rel], f"must be an object such as {{\"dynamic_app_link_components\": [...]}}, got {describe_type(body)}")
+                    raise _fail([i, "relation_extensions", rel], "extension", body)
             body = ext.get(HANDLE_ALL_URLS)
             if body is not None and "dynamic_app_link_components" in body:
                 comps = body["dynamic_app_link_components"]
                 base = [i, "relation_extensions", HANDLE_ALL_URLS, "dynamic_app_link_components"]
                 if not isinstance(comps, list):
-                    raise _fail(base, f"must be a list of rule objects such as [{{\"/\": \"/shop/*\"}}], got {describe_type(comps)}")
+                    raise _fail(base, "dynamic", comps)
                 flags = {"caseSensitive": True, "percentEncoded": True}
                 dynamic = [_component_rule(c, [*base, j], j, flags, {}) for j, c in enumerate(comps)]
         return _Statement(i, relations, namespace, package, fingerprints, dynamic, s)
@@ -211,7 +205,7 @@ class AssetLinksFile:
     def explain(self, package_name: str, sha256_fingerprint: str, url: str | None = None) -> AppLinkDecision:
         """See :func:`explain_app_link`."""
         if not isinstance(package_name, str) or not package_name.strip():
-            raise ValueError("package_name must be the app's package name, such as 'com.example.app'")
+            raise ValueError(t("errors.deeplinks.assetlinks.package_name"))
         wanted = normalize_fingerprint(sha256_fingerprint)
         apps = [s for s in self.statements if s.namespace == "android_app"]
         same = [s for s in apps if s.package == package_name]
@@ -225,7 +219,7 @@ class AssetLinksFile:
             where = ", ".join(f"[{s.index}]" for s in granting)
             listed = [fp for s in granting for fp in s.fingerprints]
             reason = t("deeplinks.assetlinks.wrong_fingerprint", where=where, package=package_name,
-                       fingerprint=wanted, listed=", ".join(listed) or "none")
+                       fingerprint=wanted, listed=", ".join(listed) or t("errors.deeplinks.none"))
             bad = [(s.index, k, fp) for s in granting for k, fp in enumerate(s.fingerprints)
                    if _file_fingerprint(fp) is None]
             for idx, k, fp in bad:
@@ -290,13 +284,13 @@ def parse_assetlinks(assetlinks: object) -> AssetLinksFile:
         return assetlinks
     if isinstance(assetlinks, str | bytes | bytearray):
         data = assetlinks.encode("utf-8") if isinstance(assetlinks, str) else bytes(assetlinks)
-        return build_from_bytes(data, "the assetlinks.json file", AssetLinksFile)
+        return build_from_bytes(data, t("errors.deeplinks.what.assetlinks"), AssetLinksFile)
     return AssetLinksFile(assetlinks)
 
 
 def load_assetlinks(path) -> AssetLinksFile:
     """Read an ``assetlinks.json`` file from disk (errors name the file, line and column)."""
-    return build_from_bytes(read_file_bytes(path), "the assetlinks.json file", AssetLinksFile, str(path))
+    return build_from_bytes(read_file_bytes(path), t("errors.deeplinks.what.assetlinks"), AssetLinksFile, str(path))
 
 
 def verify_app_link(assetlinks: Any, package_name: str, sha256_fingerprint: str) -> bool:

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from helpers._validate import InputError, InputTypeError, require_columns
+from helpers.messages import t
 
 __all__ = [
     "FUNNEL_COLUMNS",
@@ -73,7 +74,7 @@ def page_group(path: Any) -> str:
 
 def _z(level: float) -> float:
     if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
-        raise InputError(f"level must be a confidence level between 0 and 1 (e.g. 0.95), got {level!r}")
+        raise InputError(t("errors.deeplinks.journeys.level", value=repr(level)))
     return NormalDist().inv_cdf(0.5 + level / 2)
 
 
@@ -89,8 +90,7 @@ def wilson_interval(successes: float, trials: float, level: float = 0.95) -> tup
     """
     s, n = float(successes), float(trials)
     if not (math.isfinite(s) and math.isfinite(n)) or n < 0 or s < 0 or s > n:
-        raise InputError(f"wilson_interval needs 0 <= successes <= trials, got successes={successes!r}, "
-                         f"trials={trials!r}")
+        raise InputError(t("errors.deeplinks.journeys.wilson", successes=repr(successes), trials=repr(trials)))
     if n == 0:
         return (math.nan, math.nan)
     z = _z(level)
@@ -108,7 +108,7 @@ def _clicks(clicks: Any, name: str, needed: Sequence[str]) -> pd.DataFrame:
         if col in _OUTCOMES or col in ("app_installed", "saw_benefits"):
             s = clicks[col]
             if not pd.api.types.is_bool_dtype(s.dtype):
-                raise InputTypeError(f"{name}[{col!r}] must hold True/False, got dtype {s.dtype}")
+                raise InputTypeError(t("errors.deeplinks.journeys.not_bool", name=name, column=repr(col), dtype=s.dtype))
     return clicks
 
 
@@ -151,8 +151,7 @@ def funnel(clicks: pd.DataFrame, by: str | Sequence[str] | None = None, level: f
                           "converted": clicks["converted"].to_numpy(dtype=bool)})
     if (frame["converted"] & ~frame["opened"]).any():
         first = int(np.flatnonzero((frame["converted"] & ~frame["opened"]).to_numpy())[0])
-        raise InputError(f"clicks has a row converted without being opened (position {first}); a conversion "
-                         "happens in the app, after the link opened it")
+        raise InputError(t("errors.deeplinks.journeys.converted_not_opened", position=first))
     if keys:
         for k in keys:
             frame[k] = clicks[k].to_numpy()
@@ -205,7 +204,7 @@ def compare_rates(clicks: pd.DataFrame, column: str, a: Any, b: Any, outcome: st
     (0.4, True)
     """
     if outcome not in _OUTCOMES:
-        raise InputError(f"outcome must be one of {', '.join(_OUTCOMES)}, got {outcome!r}")
+        raise InputError(t("errors.deeplinks.journeys.outcome", allowed=", ".join(_OUTCOMES), value=repr(outcome)))
     _clicks(clicks, "clicks", [column, outcome])
     rows = _filter(clicks, where, "clicks")
     out: dict[str, Any] = {"group_a": a, "group_b": b}
@@ -213,8 +212,10 @@ def compare_rates(clicks: pd.DataFrame, column: str, a: Any, b: Any, outcome: st
         part = rows.loc[rows[column] == value, outcome]
         if len(part) == 0:
             found = sorted(map(str, rows[column].dropna().unique()))[:8]
-            raise InputError(f"no clicks with {column} == {value!r}{' after ' + repr(dict(where)) if where else ''}; "
-                             f"values found: {', '.join(found) or 'none'}")
+            shown = {"column": column, "value": repr(value), "found": ", ".join(found) or t("errors.deeplinks.none")}
+            if where:
+                raise InputError(t("errors.deeplinks.journeys.no_group_where", where=repr(dict(where)), **shown))
+            raise InputError(t("errors.deeplinks.journeys.no_group", **shown))
         out[f"n_{tag}"] = int(len(part))
         out[f"successes_{tag}"] = int(part.sum())
         out[f"rate_{tag}"] = out[f"successes_{tag}"] / out[f"n_{tag}"]
@@ -262,9 +263,9 @@ def open_delay(clicks: pd.DataFrame) -> pd.Series:
     rows = clicks[clicks["opened"]]
     delay = rows["open_time"] - rows["click_time"]
     if delay.isna().any():
-        raise InputError("clicks has rows opened=True without an open_time; every opened click needs one")
+        raise InputError(t("errors.deeplinks.journeys.open_time_missing"))
     if (delay < pd.Timedelta(0)).any():
-        raise InputError("clicks has an open_time before its click_time; the app opens after the click")
+        raise InputError(t("errors.deeplinks.journeys.open_before_click"))
     return delay.rename("open_delay")
 
 
@@ -283,7 +284,7 @@ def deferred_match(clicks: pd.DataFrame, installs: pd.DataFrame, window: str | p
     require_columns(installs, "installs", ["user_id", "install_time"])
     win = pd.Timedelta(window)
     if win <= pd.Timedelta(0):
-        raise InputError(f"window must be a positive duration like '7D', got {window!r}")
+        raise InputError(t("errors.deeplinks.journeys.window", value=repr(window)))
     deferred = clicks[clicks["link_kind"] == "deferred"].copy()
     inst = installs[["user_id", "install_time"]].dropna().sort_values("install_time")
     left = deferred[["user_id", "click_time"]].reset_index().sort_values("click_time")
@@ -329,7 +330,7 @@ def urls_for_paths(paths: Iterable[Any], domain: str) -> list[str]:
     ['https://jibsa.example/signup', 'https://jibsa.example/cleaning/aircon']
     """
     if not isinstance(domain, str) or not domain or "/" in domain:
-        raise InputError(f"domain must be a host name like 'jibsa.example', got {domain!r}")
+        raise InputError(t("errors.deeplinks.journeys.domain", value=repr(domain)))
     out = []
     for p in paths:
         p = str(p)

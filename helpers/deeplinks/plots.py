@@ -38,11 +38,11 @@ _BLUE, _GREEN, _GREY, _RED = "#0072B2", "#009E73", "#9aa5b1", "#a8261b"
 
 def _require(table: Any, columns: list[str], what: str) -> pd.DataFrame:
     if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"{what} must be a table (DataFrame), not {type(table).__name__}")
+        raise TypeError(t("errors.deeplinks.plots.not_table", what=what, type=type(table).__name__))
     missing = [c for c in columns if c not in table.columns]
     if missing:
-        raise ValueError(f"{what} is missing column(s) {', '.join(map(repr, missing))}; "
-                         f"expected {', '.join(columns)} (e.g. the output of helpers.deeplinks.journeys.funnel)")
+        raise ValueError(t("errors.deeplinks.plots.missing_columns", what=what, missing=", ".join(map(repr, missing)),
+                           expected=", ".join(columns)))
     return table
 
 
@@ -165,7 +165,7 @@ def open_delay_histogram(delays: pd.Series, by: pd.Series | None = None, *, ax: 
     """Click-to-open times on a log scale (1 s to 7 days), one colour per group of ``by``
     (e.g. ``link_kind``: direct links open in seconds, deferred ones after an install)."""
     if not isinstance(delays, pd.Series):
-        raise TypeError(f"delays must be a Series of Timedeltas (journeys.open_delay), not {type(delays).__name__}")
+        raise TypeError(t("errors.deeplinks.plots.delays", type=type(delays).__name__))
     seconds = (delays.dt.total_seconds() if pd.api.types.is_timedelta64_dtype(delays.dtype)
                else delays.astype(float)).clip(1, 7 * 86400)
     groups = pd.Series("all", index=delays.index) if by is None else by.reindex(delays.index).astype(str)

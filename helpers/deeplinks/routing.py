@@ -42,10 +42,11 @@ REFERRER_PATH_KEY = "deep_link"
 
 def _check_url(value: object, name: str, schemes: tuple[str, ...]) -> str:
     if not isinstance(value, str) or "://" not in value:
-        raise ValueError(f"{name} must be an absolute URL such as 'https://example.com', got {value!r}")
+        raise ValueError(t("errors.deeplinks.routing.absolute_url", name=name, value=repr(value)))
     scheme = value.split("://", 1)[0].lower()
     if scheme not in schemes:
-        raise ValueError(f"{name} must start with {' or '.join(s + '://' for s in schemes)}, got {value!r}")
+        raise ValueError(t("errors.deeplinks.routing.url_scheme", name=name, value=repr(value),
+                           schemes=t("errors.deeplinks.or").join(s + "://" for s in schemes)))
     return value
 
 
@@ -71,11 +72,11 @@ class LinkConfig:
         if self.universal_link_domain is not None:
             d = self.universal_link_domain
             if not isinstance(d, str) or not d or "/" in d or " " in d:
-                raise ValueError(f"universal_link_domain must be a host name such as 'links.example.com', got {d!r}")
+                raise ValueError(t("errors.deeplinks.routing.link_domain", value=repr(d)))
         if self.app_scheme is not None:
             s = self.app_scheme
             if not isinstance(s, str) or not s.removesuffix("://").replace("+", "").replace("-", "").replace(".", "").isalnum():
-                raise ValueError(f"app_scheme must be a URI scheme such as 'myapp', got {s!r}")
+                raise ValueError(t("errors.deeplinks.routing.app_scheme", value=repr(s)))
 
 
 @dataclass(frozen=True)
@@ -107,15 +108,15 @@ def add_campaign_params(url: str, params: Mapping[str, object]) -> str:
     'https://example.com/sale?utm_source=mail&x=1&utm_campaign=spring%20sale#top'
     """
     if not isinstance(url, str):
-        raise TypeError(f"url must be text, got {type(url).__name__}")
+        raise TypeError(t("errors.deeplinks.routing.url_type", type=type(url).__name__))
     if not isinstance(params, Mapping):
-        raise TypeError(f"params must be a dict of name -> value, got {type(params).__name__}")
+        raise TypeError(t("errors.deeplinks.routing.params_type", type=type(params).__name__))
     new: dict[str, str] = {}
     for key, value in params.items():
         if not isinstance(key, str) or not key:
-            raise ValueError(f"parameter names must be non-empty text, got {key!r}")
+            raise ValueError(t("errors.deeplinks.routing.param_name", value=repr(key)))
         if value is None or isinstance(value, dict | list | tuple | set):
-            raise ValueError(f"parameter {key!r} must have a text or number value, got {value!r}")
+            raise ValueError(t("errors.deeplinks.routing.param_value", name=repr(key), value=repr(value)))
         new[key] = str(value)
     parts = urlsplit(url)
     out: list[str] = []
@@ -141,7 +142,7 @@ def campaign_params(url: str) -> dict[str, str]:
     {'utm_source': 'mail', 'utm_campaign': 'spring sale'}
     """
     if not isinstance(url, str):
-        raise TypeError(f"url must be text, got {type(url).__name__}")
+        raise TypeError(t("errors.deeplinks.routing.url_type", type=type(url).__name__))
     return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
 
 
@@ -170,11 +171,11 @@ def route_link(config: LinkConfig, platform: str, app_installed: bool, path: str
     fragment (``/sale#top``, kept on web and app URLs, and in the referrer's ``deep_link``).
     """
     if platform not in PLATFORMS:
-        raise ValueError(f"platform must be one of {', '.join(PLATFORMS)}, got {platform!r}")
+        raise ValueError(t("errors.deeplinks.routing.platform", allowed=", ".join(PLATFORMS), value=repr(platform)))
     if not isinstance(app_installed, bool):
-        raise TypeError(f"app_installed must be True or False, got {app_installed!r}")
+        raise TypeError(t("errors.deeplinks.routing.app_installed", value=repr(app_installed)))
     if not isinstance(path, str) or not path.startswith("/"):
-        raise ValueError(f"path must start with '/', such as '/item/42', got {path!r}")
+        raise ValueError(t("errors.deeplinks.routing.path", value=repr(path)))
     params = dict(params or {})
     path, _, fragment = path.partition("#")
     path_only, _, path_query = path.partition("?")

@@ -58,9 +58,9 @@ def funnel_view(clicks: pd.DataFrame, split: str = "landing_page", *, saw_benefi
     {'/signup': {'clicks': 1, 'converted': 1}, '/product/*': {'clicks': 2, 'converted': 1}}
     """
     if split not in SPLITS:
-        raise InputError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
+        raise InputError(t("errors.deeplinks.widgets.split", allowed=", ".join(SPLITS), value=repr(split)))
     if isinstance(min_clicks, bool) or not isinstance(min_clicks, int) or min_clicks < 0:
-        raise InputError(f"min_clicks must be a whole number of clicks (0 or more), got {min_clicks!r}")
+        raise InputError(t("errors.deeplinks.widgets.min_clicks", value=repr(min_clicks)))
     require_columns(clicks, "clicks", ["landing_path", *_FILTERS, "media_source", "opened", "converted"])
     rows = clicks
     for col, value in (("saw_benefits", saw_benefits), ("platform", platform), ("link_kind", link_kind)):
@@ -162,9 +162,10 @@ def _parsed(aasa: Any) -> dict:
         try:
             aasa = json.loads(aasa)
         except json.JSONDecodeError as exc:
-            raise DeepLinkConfigError(f"the AASA file is not valid JSON: {exc}") from None
+            raise DeepLinkConfigError(t("errors.deeplinks.config.not_json", what=t("errors.deeplinks.what.aasa"),
+                                        detail=exc)) from None
     if not isinstance(aasa, dict) or not isinstance(aasa.get("applinks"), dict):
-        raise DeepLinkConfigError("the AASA file needs a top-level object with an 'applinks' object")
+        raise DeepLinkConfigError(t("errors.deeplinks.widgets.no_applinks"))
     return aasa
 
 
@@ -184,7 +185,7 @@ def rule_table(aasa: Any, decision: Any = None) -> pd.DataFrame:
     data = _parsed(aasa)
     details = data["applinks"].get("details", [])
     if not isinstance(details, list):
-        raise InputError("applinks.details must be a list of entries")
+        raise InputError(t("errors.deeplinks.widgets.details"))
     rows = []
     for i, entry in enumerate(details):
         if not isinstance(entry, dict):
@@ -304,7 +305,7 @@ class RouteExplorer:
         import ipywidgets as w
 
         if not paths:
-            raise InputError("paths must list at least one page, e.g. ['/cleaning/aircon']")
+            raise InputError(t("errors.deeplinks.widgets.paths"))
         self._config = config
         style = {"description_width": "initial"}
         self.platform = w.ToggleButtons(options=["ios", "android", "desktop"], value="ios",
