@@ -254,7 +254,8 @@ class LinkTester:
         if d is None:
             self.result.value = ""
         else:
-            rule = "–" if d.rule_index is None else f"details[{d.detail_index}] rule {d.rule_index}"
+            # the deciding rule as a JSON path (details[0].components[1]), the same in every language
+            rule = "–" if d.rule_index is None else f"details[{d.detail_index}].{d.format}[{d.rule_index}]"
             if d.app_ids:
                 head = t("deeplinks_widgets.tester.result_open", apps=html.escape(", ".join(d.app_ids)), rule=rule,
                          format=d.format)
