@@ -93,11 +93,11 @@ class PackReport:
 
 
 # ---------------------------------------------------------------------------------------- input
-def select_courses(wanted: list[str]) -> list[catalog.Course]:
+def select_courses(wanted: list[str], lang: str = "en") -> list[catalog.Course]:
     """Courses by number (``01``), id (``01-attribution``) or topic, in the order given."""
     if not wanted:
         raise WorkshopError(t("workshop.cli.no_courses"))
-    every = catalog.courses()
+    every = catalog.courses(lang=lang)
     chosen: list[catalog.Course] = []
     for value in wanted:
         match = [c for c in every if str(value) in (c.id, c.topic, c.id.split("-", 1)[0])]
@@ -244,7 +244,7 @@ def facilitator_notes(name: str, courses: list[catalog.Course], vertical: str, c
             if paired:
                 lines += [f"**{t('workshop.notes.objective')}:** {course.objectives[i]}", ""]
             lines += [f"**{t('workshop.notes.talking_points')}**", ""]
-            lines += _headings(course.folder / lesson.file) or ["- " + lesson.title]
+            lines += _headings(course.lesson_path(lesson)) or ["- " + lesson.title]
             exs = exercises.get(lesson.number, [])
             if exs:
                 lines += ["", f"**{t('workshop.notes.where_stuck')}**", ""]
@@ -423,7 +423,7 @@ def _build(courses: list[str], vertical: str, name: str, out: Path | str = "work
         os.environ["MMA_LANG"] = lang
     lang = lang or os.environ.get("MMA_LANG", "en") or "en"
     name = _check_name(name)
-    chosen = select_courses(list(courses))
+    chosen = select_courses(list(courses), lang)
     vertical = _check_vertical(vertical)
     users = _check_number("--users", users, 100, 1_000_000)
     seed = synth_build.SEED if seed is None else _check_number("--seed", seed, 0, 2**32 - 1)
@@ -451,8 +451,10 @@ def _build(courses: list[str], vertical: str, name: str, out: Path | str = "work
         lesson_files = []
         for course in chosen:
             for lesson in course.lessons:
-                _write(staging / lesson.file, workspace.release_lesson(course.folder / lesson.file))
+                _write(staging / lesson.file, workspace.release_lesson(course.lesson_path(lesson)))
                 lesson_files.append(lesson.file)
+        # the pack's language: lessons opened from the pack folder answer in it (helpers.messages)
+        _write(staging / ".mma" / "settings.json", json.dumps({"language": lang}, indent=1) + "\n")
         client_nb = f"explore-{vertical}-world.ipynb"
         _write(staging / client_nb, client_notebook(vertical, seed, users))
         _copy_tree(root / "helpers", staging / "helpers")

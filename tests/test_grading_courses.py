@@ -22,10 +22,13 @@ REPO = gs.REPO
 
 pytestmark = pytest.mark.slow
 
-COURSES = {c.id: c.assignment_path for c in catalog.courses(REPO / "courses")
-           if c.assignment_path and any(c.assignment_path.glob("*.ipynb"))}
+# every course's assignment and its Korean version (assignment id <course>-ko, same tests)
+COURSES = {c.assignment_id: c.assignment_path for lang in ("en", "ko") for c in catalog.courses(REPO / "courses", lang=lang)
+           if c.assignment_path and any(c.assignment_path.glob("*.ipynb"))
+           and (lang == "en" or c.assignment_path.parent == c.lang_folder)}
 ASSIGNMENTS = sorted(COURSES)
 STUDENTS = ("solution", "untouched")
+RUBRIC = re.compile(r"Rubric|채점 기준")
 
 
 def _sources(aid: str) -> list[Path]:
@@ -34,6 +37,7 @@ def _sources(aid: str) -> list[Path]:
 
 def test_every_assignment_folder_is_in_the_catalog():
     on_disk = {p.parent.parent.name for p in (REPO / "courses").glob("*/assignment/*.ipynb")}
+    on_disk |= {f"{p.parents[2].name}-ko" for p in (REPO / "courses").glob("*/ko/assignment/*.ipynb")}
     assert on_disk and on_disk == set(ASSIGNMENTS), "a course with an assignment/ folder needs a course.toml"
 
 
@@ -57,7 +61,7 @@ def test_source_markup(aid):
         memos = [c for c in nb.cells if gs.is_manual_cell(c)]
         assert memos, f"{src.name}: every assignment has a manually graded written answer"
         for c in memos:
-            assert c.cell_type == "markdown" and "Rubric" in c.source and gs.nbg(c).get("points", 0) > 0, gs.nbg(c)["grade_id"]
+            assert c.cell_type == "markdown" and RUBRIC.search(c.source) and gs.nbg(c).get("points", 0) > 0, gs.nbg(c)["grade_id"]
         # every answer and every hidden test has something to hide
         assert all(lines for _, _, lines in gs.secret_regions(nb)), [r[:2] for r in gs.secret_regions(nb) if not r[2]]
 
@@ -88,7 +92,7 @@ def test_release_has_no_solutions_or_hidden_tests(graded, aid):
         leaked = [s for s in secret if s in rel_lines]
         assert not leaked, leaked
         assert "raise NotImplementedError()" in released and "YOUR ANSWER HERE" in released
-        assert "Rubric" not in released
+        assert not RUBRIC.search(released)
         assert released != src.read_text()
 
 

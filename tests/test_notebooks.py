@@ -16,16 +16,24 @@ import pytest
 from nbclient import NotebookClient
 
 from helpers import catalog, workspace
+from helpers.messages import t
 from helpers.nbtools import dirty_reasons, notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = notebooks([ROOT / "courses"])
+SOURCES = notebooks([ROOT / "courses"])  # English and translated (courses/<id>/ko/...)
 LESSONS = [p for c in catalog.courses() for p in c.lesson_paths]
+LESSONS += [p for c in catalog.courses(lang="ko") for p in c.lesson_paths if p.parent.name == "ko"]
 
 
-def _clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+def _lang(path: Path) -> str:
+    return "ko" if "ko" in path.relative_to(ROOT / "courses").parts else "en"
+
+
+def _clean_env(tmp_path: Path, path: Path | None = None, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COV_"))}
-    env.update(MMA_PROGRESS=str(tmp_path / "progress.sqlite3"), MPLBACKEND="Agg", **extra)
+    env.update(MMA_PROGRESS=str(tmp_path / "progress.sqlite3"), MPLBACKEND="Agg",
+               MMA_SETTINGS=str(tmp_path / "settings.json"), **extra)
+    env["MMA_LANG"] = _lang(path) if path else "en"  # a translated lesson runs in its language
     return env
 
 
@@ -41,7 +49,7 @@ def test_source_notebook_executes_under_nbval(path, tmp_path):
            "--nbval-sanitize-with", str(ROOT / "tests" / "nbval-sanitize.cfg"), "--nbval-cell-timeout", "300",
            "--rootdir", str(tmp_path), str(path)]
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=tmp_path, env=_clean_env(tmp_path, MMA_STRICT_CHECKS="1"),
+    proc = subprocess.run(cmd, cwd=tmp_path, env=_clean_env(tmp_path, path, MMA_STRICT_CHECKS="1"),
                           capture_output=True, text=True, timeout=900)
     elapsed = time.perf_counter() - start
     assert proc.returncode == 0, f"{path.name} failed under nbval ({elapsed:.1f} s):\n{proc.stdout[-6000:]}"
@@ -53,7 +61,7 @@ def test_source_notebook_executes_under_nbval(path, tmp_path):
 def test_released_lesson_runs_top_to_bottom(path, tmp_path):
     nb = nbformat.reads(workspace.release_lesson(path), as_version=4)
     old = dict(os.environ)
-    os.environ.update(_clean_env(tmp_path))
+    os.environ.update(_clean_env(tmp_path, path))
     os.environ.pop("MMA_STRICT_CHECKS", None)
     try:
         NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
@@ -63,4 +71,5 @@ def test_released_lesson_runs_top_to_bottom(path, tmp_path):
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors, f"released {path.name} raised: {errors[0].get('ename')}: {errors[0].get('evalue')}"
     text = "\n".join(str(o.get("data", o.get("text", ""))) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    assert "Not attempted yet" in text, "the released exercises should answer 'not attempted yet'"
+    not_yet = t("exercise.not_attempted", lang=_lang(path), variable="").split(":")[0].split("`")[0].strip()
+    assert not_yet and not_yet in text, f"the released exercises should answer {not_yet!r}"

@@ -117,3 +117,35 @@ def test_lab_opens_at_the_start_page_and_reset_works(lab_server, monkeypatch):
     after = opener.open(f"{base}/mma/reset", data=data).read().decode()
     assert progress.events() == []
     assert "Started" not in after
+
+
+def test_start_page_in_korean_links_the_korean_lessons():
+    en = catalog.course("01-attribution")
+    ko = catalog.course("01-attribution", lang="ko")
+    page = portal.render_start_page(lang="ko")
+    assert "<html lang='ko'>" in page and ko.title in page and en.title not in page
+    for lesson in ko.lessons:
+        assert lesson.title in page and f"/lab/tree/{ko.id}/ko/{lesson.file}" in page
+    assert f"/lab/tree/{ko.id}/ko/assignment/" in page
+    assert "value='en'" in page and "value='ko'" in page  # the language switch
+    english = portal.render_start_page(lang="en")
+    assert en.title in english and f"/lab/tree/{en.id}/{en.lessons[0].file}" in english
+
+
+def test_language_switch_on_the_served_page(lab_server, monkeypatch, tmp_path):
+    base, token, env = lab_server
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{base}/mma?token={token}").read().decode()
+    assert catalog.course("01-attribution").title in page
+    xsrf = re.search(r"name='_xsrf' value='([^']+)'", page).group(1)
+    data = urllib.parse.urlencode({"_xsrf": xsrf, "lang": "ko"}).encode()
+    after = opener.open(f"{base}/mma/language", data=data).read().decode()
+    assert catalog.course("01-attribution", lang="ko").title in after and "<html lang='ko'>" in after
+    settings = Path(env["MMA_SETTINGS"])
+    assert '"ko"' in settings.read_text()
+    bad = urllib.parse.urlencode({"_xsrf": xsrf, "lang": "xx"}).encode()
+    with pytest.raises(urllib.error.HTTPError) as err:
+        opener.open(f"{base}/mma/language", data=bad)
+    assert err.value.code == 400
+    assert '"ko"' in settings.read_text()

@@ -50,7 +50,8 @@ def _lesson_pages(out: Path) -> list[Path]:
 
 def test_every_page_exists_and_the_index_shows_the_catalog(built):
     out, report, _, _ = built
-    pages = [out / "index.html", out / "style.css", out / COURSE.id / "index.html", *_lesson_pages(out)]
+    pages = [out / "index.html", out / "glossary.html", out / "style.css", out / COURSE.id / "index.html",
+             *_lesson_pages(out)]
     for page in pages:
         assert page.is_file(), f"missing {page.relative_to(out)}"
     assert sorted(report.pages) == sorted(pages)
@@ -183,3 +184,11 @@ def test_a_lesson_that_fails_to_run_is_named_and_no_page_is_written(tmp_path, mo
     with pytest.raises(site.SiteError, match=r"09-tiny/09\.2-two\.html.*ZeroDivisionError"):
         site.build(tmp_path / "out", courses=["09"], jobs=2, progress=None)
     assert not (tmp_path / "out").exists()
+
+
+def test_english_site_needs_no_extra_font_and_has_the_glossary(built):
+    out, _, _, _ = built
+    assert not (out / site.FONT_FILE).exists() and "MMA Hangul" not in (out / "style.css").read_text()
+    glossary = (out / "glossary.html").read_text()
+    assert t("glossary.title") in glossary and "lookback window" in glossary
+    assert 'href="glossary.html"' in (out / "index.html").read_text()

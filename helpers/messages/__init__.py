@@ -22,7 +22,8 @@ The language (:func:`language`) is, first match wins:
 2. the notebook's own language: a notebook opened in JupyterLab from a ``ko/`` folder speaks Korean;
 3. the environment variable ``MMA_LANG`` (used by ``make site``/``make workshop`` and tests);
 4. the learner's saved setting (``python -m helpers.messages set-language ko``, the start page's
-   language switch, or ``make lab LANG=ko``), stored in ``MMA_SETTINGS`` or ``~/.mma/settings.json``;
+   language switch, or ``make lab LANG=ko``), stored in ``MMA_SETTINGS``, ``./.mma/settings.json``
+   (a workshop pack) or ``~/.mma/settings.json``;
 5. English.
 
 A message missing from a translation, untranslated, fuzzy or translated from an older English
@@ -79,9 +80,17 @@ def _normalise(lang: str | None) -> str | None:
 
 
 def settings_path() -> Path:
-    """The learner's settings file: ``MMA_SETTINGS`` if set, else ``~/.mma/settings.json``."""
+    """The learner's settings file.
+
+    ``MMA_SETTINGS`` if set; else ``.mma/settings.json`` in the current folder when there is one
+    (a workshop pack carries its language that way: a kernel runs in the notebook's folder); else
+    ``~/.mma/settings.json``.
+    """
     env = os.environ.get("MMA_SETTINGS")
-    return Path(env).expanduser() if env else Path.home() / ".mma" / "settings.json"
+    if env:
+        return Path(env).expanduser()
+    local = Path.cwd() / ".mma" / "settings.json"
+    return local if local.is_file() else Path.home() / ".mma" / "settings.json"
 
 
 def _read_settings() -> dict:
