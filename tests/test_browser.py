@@ -165,8 +165,11 @@ def browser():
 @pytest.fixture(scope="module")
 def page(browser, lab):
     base, _store = lab
+    from playwright.sync_api import expect
+
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(WAIT_MS)
+    expect.set_options(timeout=WAIT_MS)  # assertions wait as long as actions (a busy CI machine is slow)
     pg = context.new_page()
     # the token logs the browser in (a cookie); the server's default page is the portal
     pg.goto(f"{base}/?token={TOKEN}")
@@ -393,6 +396,52 @@ def test_a_lesson_end_to_end_then_progress_on_the_start_page(page, lab, steps, m
         monkeypatch.setenv("MMA_PROGRESS", str(store))
         checks = [(e.exercise, e.outcome) for e in progress.events(COURSE) if e.action == "check"]
         assert (q1.id, "wrong") in checks and (q1.id, "correct") in checks, checks
+    except BaseException:
+        steps.failed(step)
+        raise
+
+
+def test_korean_switch_then_a_korean_lesson_answers_in_korean(page, lab, steps):
+    """Switch the start page to Korean, open the Korean 01.2, answer q1 wrongly: feedback in Korean."""
+    from playwright.sync_api import expect
+
+    base, _store = lab
+    ko_course = catalog.course(COURSE, lang="ko")
+    lesson = next(x for x in ko_course.lessons if x.number == LESSON)
+    step = "switch-ko"
+    try:
+        page.goto(f"{base}/mma")
+        page.locator("form.lang button[value='ko']").click()
+        expect(page.locator("html")).to_have_attribute("lang", "ko")
+        expect(page.locator(".course h2")).to_have_text([c.title for c in catalog.courses(lang="ko")])
+        row = page.locator(f".course[id='{COURSE}'] tr.lesson[data-lesson='{LESSON}']")
+        expect(row.locator("a")).to_have_attribute("href", f"/lab/tree/{COURSE}/ko/{lesson.file}")
+        expect(row.locator("td").last).to_have_text(t("portal.status.started", lang="ko"))
+        steps.shot(step)
+
+        step = "korean-lesson"
+        row.locator("a").click()
+        page.wait_for_url(re.compile(re.escape(f"/lab/tree/{COURSE}/ko/{lesson.file}")))
+        notebook = page.locator(".jp-NotebookPanel:visible .jp-Notebook")
+        expect(notebook.locator(".jp-Cell").first).to_contain_text(lesson.title[:12])
+        expect(page.locator(f".jp-StatusBar-TextItem[title$='{lesson.file}']")).to_have_text(re.compile(r"Idle$"))
+        _run_menu(page, "Run All Cells")
+        state = _wait_for_run_all(page)
+        assert not state["errors"], "the Korean lesson raised an error:\n" + "\n---\n".join(state["errors"])
+        cell = _code_cell(page, "q1.check()")
+        feedback = cell.locator(".jp-OutputArea-output .mma-check")
+        # the kernel knows it runs a notebook from a ko/ folder: the feedback is Korean
+        wrong = 0
+        _replace_and_run(page, cell, f"{q1.variable} = {wrong}\nq1.check()")
+        expect(feedback).to_have_class(re.compile(r"\bmma-wrong\b"))
+        expect(feedback).to_contain_text(t("exercise.title.wrong", lang="ko"))
+        steps.shot(step, cell)
+        # Hangul is drawn with a real font (not empty boxes): the text is wider than a run of one glyph
+        width = feedback.evaluate("e => e.getBoundingClientRect().width")
+        assert width > 100
+        page.goto(f"{base}/mma")
+        page.locator("form.lang button[value='en']").click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
     except BaseException:
         steps.failed(step)
         raise
