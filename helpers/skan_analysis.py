@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from helpers._validate import InputError, require_columns, require_dataframe
+from helpers.messages import t
 from helpers.skan import COARSE_VALUES, ConversionSchema
 
 __all__ = ["WORLD_USERS", "WORLD_SEED", "WORLD_START", "WORLD_DAYS", "VIEW_SEED", "TIER_CONTENT", "Calibration",
@@ -117,7 +118,7 @@ def skan_world(vertical: str = "gaming", n_users: int = WORLD_USERS, seed: int =
     from helpers.data import WORLD_VERTICALS
 
     if vertical not in WORLD_VERTICALS:
-        raise InputError(f"vertical {vertical!r} is not one of the world's verticals: {', '.join(WORLD_VERTICALS)}")
+        raise InputError(t("errors.skan_analysis.vertical", vertical=vertical, verticals=", ".join(WORLD_VERTICALS)))
     return _world(str(vertical), int(n_users), int(seed))
 
 
@@ -142,7 +143,7 @@ def skan_lab(vertical: str = "gaming", schema: ConversionSchema | None = None, *
 
     schema = DEFAULT_SCHEMA if schema is None else schema
     if not isinstance(schema, ConversionSchema):
-        raise InputError(f"schema must be a helpers.skan.ConversionSchema, got {type(schema).__name__}")
+        raise InputError(t("errors.skan_analysis.schema_type", type=type(schema).__name__))
     key = (vertical, repr(schema), seed, repr(lock_window), n_users, tuple(sorted((k, repr(v)) for k, v in options.items())))
     if key not in _LABS:
         if len(_LABS) > 24:
@@ -160,7 +161,7 @@ def first_postbacks(view, window: int = 0, complete: bool = True) -> pd.DataFram
     the privacy rules) and ``app_active`` from the truth.
     """
     if window not in _WINDOW_KEYS:
-        raise InputError(f"window must be 0, 1 or 2 (postback-sequence-index), got {window!r}")
+        raise InputError(t("errors.skan_analysis.window", window=window))
     post, truth = view.postbacks, view.truth
     cols = ["tier", "revenue_window", "revenue_cumulative", "fine_value", "coarse_value",
             "app_active", "window_complete", "install_id"]
@@ -200,7 +201,7 @@ def postback_log(view, n: int = 200, *, tampered: int = 8, revalued: int = 8, se
     from helpers.synth.views.skan import postbacks_to_json
 
     if not 0 <= tampered + revalued <= n:
-        raise InputError(f"tampered + revalued must be between 0 and n={n}, got {tampered} + {revalued}")
+        raise InputError(t("errors.skan_analysis.tampered", n=n, tampered=tampered, revalued=revalued))
     rng = np.random.default_rng(seed)
     post = view.postbacks
     fine = post.index[post["conversion_value"].notna().to_numpy()]
@@ -246,11 +247,11 @@ def signal_kept(revenue, groups) -> float:
     """
     rev = pd.Series(np.asarray(revenue, dtype=float))
     if rev.isna().any():
-        raise InputError("revenue has missing values; expected a number for every install")
+        raise InputError(t("errors.skan_analysis.revenue_missing"))
     g = pd.Series(np.asarray(pd.Series(groups).astype(object).where(pd.Series(groups).notna(), "(none)")),
                   dtype=object)
     if len(g) != len(rev):
-        raise InputError(f"revenue has {len(rev)} values but groups has {len(g)}; expected one group per install")
+        raise InputError(t("errors.skan_analysis.lengths", revenue=len(rev), groups=len(g)))
     total = float(((rev - rev.mean()) ** 2).sum())
     if len(rev) == 0 or total == 0:
         return 0.0
@@ -269,7 +270,7 @@ def signal_by_tier(view, window: int = 0) -> pd.DataFrame:
     """
     rows = first_postbacks(view, window)
     if rows.empty:
-        raise InputError(f"no complete window-{window} postbacks in this view; use a longer world or window 0")
+        raise InputError(t("errors.skan_analysis.no_window", window=window))
     rev = rows["revenue_cumulative"].astype(float)
     coarse = signal_kept(rev, rows["coarse_value"])
     fine = signal_kept(rev, rows["fine_value"]) if window == 0 else coarse
@@ -311,14 +312,14 @@ def calibrate(view, window: int = 0, schema: ConversionSchema | None = None) -> 
     """
     rows = first_postbacks(view, window)
     if rows.empty:
-        raise InputError(f"no complete window-{window} postbacks to calibrate on")
+        raise InputError(t("errors.skan_analysis.no_calibration", window=window))
     rev = rows["revenue_cumulative"].astype(float)
     fine = rev.groupby(rows["fine_value"].astype("Int64").to_numpy()).mean() if window == 0 else pd.Series(dtype=float)
     coarse = rev.groupby(rows["coarse_value"].astype(object).to_numpy()).mean().reindex(list(COARSE_VALUES))
     coarse = coarse.fillna(float(rev.mean()))
     if schema is not None and window == 0:
         if not isinstance(schema, ConversionSchema):
-            raise InputError(f"schema must be a helpers.skan.ConversionSchema, got {type(schema).__name__}")
+            raise InputError(t("errors.skan_analysis.schema_type", type=type(schema).__name__))
         table = schema.table()
         mid = np.where(np.isinf(table["revenue_below"]), table["revenue_from"],
                        (table["revenue_from"] + table["revenue_below"]) / 2)
@@ -333,7 +334,7 @@ def _null_value(cal: Calibration, null_value) -> float:
         return 0.0
     if isinstance(null_value, (int, float)) and not isinstance(null_value, bool) and null_value >= 0:
         return float(null_value)
-    raise InputError(f"null_value must be 'mean', 'zero' or a number of at least 0, got {null_value!r}")
+    raise InputError(t("errors.skan_analysis.null_value", value=null_value))
 
 
 def estimate_revenue(postbacks: pd.DataFrame, calibration: Calibration, *, null_value="mean") -> pd.Series:
@@ -344,7 +345,7 @@ def estimate_revenue(postbacks: pd.DataFrame, calibration: Calibration, *, null_
     require_dataframe(postbacks, "postbacks")
     require_columns(postbacks, "postbacks", ["conversion_value", "coarse_conversion_value", "did_win"])
     if not isinstance(calibration, Calibration):
-        raise InputError("calibration must come from helpers.skan_analysis.calibrate(view, window)")
+        raise InputError(t("errors.skan_analysis.calibration_type"))
     null = _null_value(calibration, null_value)
     fine = postbacks["conversion_value"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     est = np.full(len(postbacks), null, dtype=float)
@@ -406,7 +407,7 @@ def campaign_report(view, world=None, *, window: int = 0, null_value="mean", cal
         world = skan_world(vertical or "gaming")
     cal = calibration if calibration is not None else calibrate(view, window)
     if cal["window"] != window:
-        raise InputError(f"the calibration is for window {cal['window']}, not {window}")
+        raise InputError(t("errors.skan_analysis.calibration_window", calibrated=cal["window"], window=window))
     null = _null_value(cal, null_value)
     first = first_postbacks(view, 0, complete=False)
     truth_w = view.truth[["install_id", "postback_sequence_index", "window_complete", "revenue_cumulative"]]
@@ -463,7 +464,7 @@ def roas_error_by_size(report: pd.DataFrame, edges: Sequence[int] = (0, 100, 300
     require_columns(report, "report", ["installs", "roas_error", "true_revenue", "estimated_revenue"])
     edges = list(edges)
     if any(b <= a for a, b in zip(edges, edges[1:], strict=False)) or len(edges) < 2:
-        raise InputError(f"edges must be at least two increasing install counts, got {edges}")
+        raise InputError(t("errors.skan_analysis.edges", edges=edges))
     labels = [f"{a:,}–{b - 1:,}" if b < 10**9 else f"{a:,}+" for a, b in zip(edges, edges[1:], strict=False)]
     size = pd.cut(report["installs"], edges, right=False, labels=labels)
     g = report.assign(_abs=report["roas_error"].abs(),

@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from helpers.messages import t
 from helpers.skan.postbacks import (
     _ECDSA_SHA256,
     APPLE_PUBLIC_KEYS,
@@ -60,12 +61,13 @@ def is_aak_postback(postback) -> bool:
 
 
 def _b64url(part: str, what: str) -> bytes:
+    """``what``: the message key naming the part (``errors.skan_aak.part_header`` ...)."""
     if not _B64URL.fullmatch(part):
-        raise PostbackError("jws-string", f"the {what} is not base64url text (A–Z, a–z, 0–9, '-', '_')")
+        raise PostbackError("jws-string", t("errors.skan_aak.not_b64url", part=t(what)))
     try:
         return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
     except (binascii.Error, ValueError) as exc:
-        raise PostbackError("jws-string", f"the {what} is not valid base64url ({exc})") from exc
+        raise PostbackError("jws-string", t("errors.skan_aak.bad_b64url", part=t(what), problem=exc)) from exc
 
 
 def _json_part(part: str, what: str) -> dict:
@@ -73,17 +75,18 @@ def _json_part(part: str, what: str) -> dict:
     try:
         value = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PostbackError("jws-string", f"the {what} is not a JSON object ({exc})") from exc
+        raise PostbackError("jws-string", t("errors.skan_aak.not_json", part=t(what), problem=exc)) from exc
     if not isinstance(value, dict):
-        raise PostbackError("jws-string", f"the {what} must be a JSON object, got {type(value).__name__}")
+        raise PostbackError("jws-string", t("errors.skan_aak.json_type", part=t(what), type=type(value).__name__))
     return value
 
 
 def _need(obj: dict, key: str, ok, expected: str) -> None:
+    """``expected``: the message key saying what the field must be."""
     if key not in obj:
-        raise PostbackError(key, "missing (required in the JWS payload)")
+        raise PostbackError(key, t("errors.skan_aak.missing"))
     if not ok(obj[key]):
-        raise PostbackError(key, f"must be {expected}, got {obj[key]!r}")
+        raise PostbackError(key, t("errors.skan_postbacks.must_be", expected=t(expected), value=obj[key]))
 
 
 def _is_int(v) -> bool:
@@ -104,48 +107,51 @@ def parse_aak_postback(postback) -> dict:
         try:
             postback = json.loads(postback)
         except json.JSONDecodeError as exc:
-            raise PostbackError(None, f"postback is not valid JSON: {exc.msg} (line {exc.lineno}, "
-                                      f"column {exc.colno})") from exc
+            raise PostbackError(None, t("errors.skan_aak.not_json_text", problem=exc.msg, line=exc.lineno,
+                                        column=exc.colno)) from exc
     if not isinstance(postback, Mapping):
-        raise PostbackError(None, f"an AdAttributionKit postback is a JSON object with 'jws-string', "
-                                  f"got {type(postback).__name__}")
+        raise PostbackError(None, t("errors.skan_aak.not_object", type=type(postback).__name__))
     env = dict(postback)
     jws = env.get("jws-string")
     if not isinstance(jws, str) or not jws:
-        raise PostbackError("jws-string", "missing or not text (the compact JWS 'header.payload.signature')")
+        raise PostbackError("jws-string", t("errors.skan_aak.jws_missing"))
     parts = jws.split(".")
     if len(parts) != 3:
-        raise PostbackError("jws-string", f"must have 3 parts separated by '.', has {len(parts)}")
-    header = _json_part(parts[0], "JWS header")
-    payload = _json_part(parts[1], "JWS payload")
+        raise PostbackError("jws-string", t("errors.skan_aak.jws_parts", count=len(parts)))
+    header = _json_part(parts[0], "errors.skan_aak.part_header")
+    payload = _json_part(parts[1], "errors.skan_aak.part_payload")
     if header.get("alg") != "ES256":
-        raise PostbackError("alg", f"the JWS header's alg must be 'ES256', got {header.get('alg')!r}")
+        raise PostbackError("alg", t("errors.skan_aak.alg", value=header.get("alg")))
     if not isinstance(header.get("kid"), str):
-        raise PostbackError("kid", f"the JWS header needs a key id (kid) text, got {header.get('kid')!r}")
-    signature = _b64url(parts[2], "JWS signature")
+        raise PostbackError("kid", t("errors.skan_aak.kid_text", value=header.get("kid")))
+    signature = _b64url(parts[2], "errors.skan_aak.part_signature")
     if len(signature) != 64:
-        raise PostbackError("jws-string", f"an ES256 signature is 64 bytes (r || s), this one has {len(signature)}")
-    _need(payload, "ad-network-identifier", lambda v: isinstance(v, str) and v != "", "a non-empty string")
+        raise PostbackError("jws-string", t("errors.skan_aak.signature_length", count=len(signature)))
+    _need(payload, "ad-network-identifier", lambda v: isinstance(v, str) and v != "",
+          "errors.skan_postbacks.kind_str")
     _need(payload, "source-identifier", lambda v: isinstance(v, str) and bool(_DIGITS.fullmatch(v)),
-          "a string of 2 to 4 digits")
-    _need(payload, "advertised-item-identifier", lambda v: _is_int(v) and v >= 0, "a whole number >= 0")
-    _need(payload, "postback-identifier", lambda v: isinstance(v, str) and v != "", "a non-empty string")
-    _need(payload, "postback-sequence-index", lambda v: v in (0, 1, 2) and _is_int(v), "0, 1 or 2")
-    _need(payload, "did-win", lambda v: isinstance(v, bool), "true or false")
-    _need(payload, "conversion-type", lambda v: v in _CONVERSION_TYPES, "'download', 'redownload' or 're-engagement'")
+          "errors.skan_aak.expect_digits")
+    _need(payload, "advertised-item-identifier", lambda v: _is_int(v) and v >= 0,
+          "errors.skan_postbacks.kind_uint")
+    _need(payload, "postback-identifier", lambda v: isinstance(v, str) and v != "",
+          "errors.skan_postbacks.kind_str")
+    _need(payload, "postback-sequence-index", lambda v: v in (0, 1, 2) and _is_int(v), "errors.skan_aak.expect_index")
+    _need(payload, "did-win", lambda v: isinstance(v, bool), "errors.skan_aak.expect_bool")
+    _need(payload, "conversion-type", lambda v: v in _CONVERSION_TYPES,
+          "errors.skan_aak.expect_conversion_type")
     if "conversion-value" in env and env["conversion-value"] is not None:
         cv = env["conversion-value"]
         if not _is_int(cv) or not 0 <= cv < FINE_VALUES:
-            raise PostbackError("conversion-value", f"must be an integer 0–63, got {cv!r}")
+            raise PostbackError("conversion-value", t("errors.skan_postbacks.fine_range", value=cv))
     if env.get("coarse-conversion-value") is not None:
         if env["coarse-conversion-value"] not in COARSE_VALUES:
-            raise PostbackError("coarse-conversion-value", f"must be 'low', 'medium' or 'high', "
-                                                           f"got {env['coarse-conversion-value']!r}")
+            raise PostbackError("coarse-conversion-value",
+                                t("errors.skan_postbacks.coarse_value", value=env["coarse-conversion-value"]))
         if env.get("conversion-value") is not None:
             raise PostbackError("conversion-value and coarse-conversion-value",
-                                "a postback carries one or the other, never both")
+                                t("errors.skan_postbacks.values_both"))
     if env.get("ad-interaction-type") not in (None, "view", "click"):
-        raise PostbackError("ad-interaction-type", f"must be 'view' or 'click', got {env['ad-interaction-type']!r}")
+        raise PostbackError("ad-interaction-type", t("errors.skan_aak.interaction", value=env["ad-interaction-type"]))
     return {"envelope": env, "header": header, "payload": payload,
             "signing_input": f"{parts[0]}.{parts[1]}", "signature": signature}
 
@@ -162,8 +168,7 @@ def verify_aak_postback(postback, public_key=None) -> bool:
     if public_key is None:
         kid = parsed["header"]["kid"]
         if kid not in AAK_PUBLIC_KEYS:
-            raise PostbackError("kid", f"{kid!r} is not one of Apple's AdAttributionKit key ids "
-                                       f"({', '.join(AAK_PUBLIC_KEYS)}); pass public_key to use another key")
+            raise PostbackError("kid", t("errors.skan_aak.kid_unknown", kid=kid, kids=", ".join(AAK_PUBLIC_KEYS)))
         key = _load_key_text(AAK_PUBLIC_KEYS[kid])
     else:
         key = load_public_key(public_key)

@@ -46,6 +46,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
+from helpers.messages import t
 from helpers.skan.schema import COARSE_VALUES, FINE_VALUES, ConversionSchema
 
 __all__ = [
@@ -119,20 +120,22 @@ def _as_mapping(postback) -> dict:
         try:
             postback = bytes(postback).decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise PostbackError(None, f"postback is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+            raise PostbackError(None, t("errors.skan_postbacks.not_utf8", reason=exc.reason,
+                                        position=exc.start)) from exc
     if isinstance(postback, str):
         try:
             postback = json.loads(postback)
         except json.JSONDecodeError as exc:
-            raise PostbackError(None, f"postback is not valid JSON: {exc.msg} (line {exc.lineno}, "
-                                      f"column {exc.colno}); expected one JSON object") from exc
+            raise PostbackError(None, t("errors.skan_postbacks.not_json", problem=exc.msg, line=exc.lineno,
+                                        column=exc.colno)) from exc
     if not isinstance(postback, Mapping):
-        raise PostbackError(None, f"a postback is a JSON object ({{...}}), got {type(postback).__name__}")
+        raise PostbackError(None, t("errors.skan_postbacks.not_object", type=type(postback).__name__))
     return dict(postback)
 
 
-_KIND_TEXT = {"str": "a non-empty string", "int": "an integer", "uint": "a whole number >= 0",
-              "bool": "true or false (a JSON boolean, not text)"}
+_KIND_TEXT = {"str": "errors.skan_postbacks.kind_str", "int": "errors.skan_postbacks.kind_int",
+              "uint": "errors.skan_postbacks.kind_uint", "bool": "errors.skan_postbacks.kind_bool"}
+"""The message key that says what a field of each kind must be."""
 
 
 def _check(key: str, value, kind: str) -> None:
@@ -143,7 +146,7 @@ def _check(key: str, value, kind: str) -> None:
     else:
         ok = isinstance(value, int) and not isinstance(value, bool) and (kind == "int" or value >= 0)
     if not ok:
-        raise PostbackError(key, f"must be {_KIND_TEXT[kind]}, got {value!r}")
+        raise PostbackError(key, t("errors.skan_postbacks.must_be", expected=t(_KIND_TEXT[kind]), value=value))
 
 
 def parse_postback(postback) -> dict:
@@ -168,14 +171,14 @@ def parse_postback(postback) -> dict:
             del pb[key]
     version = pb.get("version", "1.0")
     if not isinstance(version, str):
-        raise PostbackError("version", f"must be text such as \"4.0\", got {version!r}")
+        raise PostbackError("version", t("errors.skan_postbacks.version_text", version=version))
     if version not in VERSIONS:
-        raise PostbackError("version", f"{version!r} is not supported; expected one of {', '.join(VERSIONS)} "
-                                       "(or no version key for 1.0)")
+        raise PostbackError("version", t("errors.skan_postbacks.version_unsupported", version=version,
+                                         versions=", ".join(VERSIONS)))
 
     def need(key: str, kind: str) -> None:
         if key not in pb:
-            raise PostbackError(key, f"missing (required in version {version} postbacks)")
+            raise PostbackError(key, t("errors.skan_postbacks.missing", version=version))
         _check(key, pb[key], kind)
 
     need("ad-network-id", "str")
@@ -183,7 +186,7 @@ def parse_postback(postback) -> dict:
         need("source-identifier", "str")
         sid = pb["source-identifier"]
         if not _DIGITS.fullmatch(sid):
-            raise PostbackError("source-identifier", f"must be a string of 2 to 4 digits, got {sid!r}")
+            raise PostbackError("source-identifier", t("errors.skan_postbacks.source_identifier", value=sid))
     else:
         need("campaign-id", "uint")
     need("app-id", "uint")
@@ -195,41 +198,39 @@ def parse_postback(postback) -> dict:
     if version in ("2.2", "3.0", "4.0"):
         need("fidelity-type", "int")
         if pb["fidelity-type"] not in (0, 1):
-            raise PostbackError("fidelity-type", f"must be 0 (view-through) or 1 (StoreKit-rendered or web), "
-                                                 f"got {pb['fidelity-type']!r}")
+            raise PostbackError("fidelity-type", t("errors.skan_postbacks.fidelity", value=pb["fidelity-type"]))
     if version in ("3.0", "4.0"):
         need("did-win", "bool")
     if version == "4.0":
         need("postback-sequence-index", "int")
         if pb["postback-sequence-index"] not in (0, 1, 2):
             raise PostbackError("postback-sequence-index",
-                                f"must be 0, 1 or 2 (the conversion window), got {pb['postback-sequence-index']!r}")
+                                t("errors.skan_postbacks.sequence_index", value=pb["postback-sequence-index"]))
     if "source-app-id" in pb:
         _check("source-app-id", pb["source-app-id"], "uint")
     if "source-domain" in pb:
         if version != "4.0":
-            raise PostbackError("source-domain", f"only version 4.0 postbacks have it (this one is {version})")
+            raise PostbackError("source-domain", t("errors.skan_postbacks.v4_only", version=version))
         _check("source-domain", pb["source-domain"], "str")
         if "source-app-id" in pb:
-            raise PostbackError("source-app-id and source-domain", "a postback has one or the other, not both")
+            raise PostbackError("source-app-id and source-domain", t("errors.skan_postbacks.source_both"))
     if "conversion-value" in pb:
         cv = pb["conversion-value"]
         if isinstance(cv, bool) or not isinstance(cv, int) or not 0 <= cv < FINE_VALUES:
-            raise PostbackError("conversion-value", f"must be an integer 0–63, got {cv!r}")
+            raise PostbackError("conversion-value", t("errors.skan_postbacks.fine_range", value=cv))
     if "coarse-conversion-value" in pb:
         if version != "4.0":
-            raise PostbackError("coarse-conversion-value",
-                                f"only version 4.0 postbacks have it (this one is {version})")
+            raise PostbackError("coarse-conversion-value", t("errors.skan_postbacks.v4_only", version=version))
         if pb["coarse-conversion-value"] not in COARSE_VALUES:
-            raise PostbackError("coarse-conversion-value", f"must be 'low', 'medium' or 'high', "
-                                                           f"got {pb['coarse-conversion-value']!r}")
+            raise PostbackError("coarse-conversion-value",
+                                t("errors.skan_postbacks.coarse_value", value=pb["coarse-conversion-value"]))
         if "conversion-value" in pb:
             raise PostbackError("conversion-value and coarse-conversion-value",
-                                "a postback carries one or the other, never both")
+                                t("errors.skan_postbacks.values_both"))
     if "country-code" in pb:
         cc = pb["country-code"]
         if not (isinstance(cc, str) and len(cc) == 2 and cc.isascii() and cc.isalpha()):
-            raise PostbackError("country-code", f"must be a two-letter ISO 3166 code such as \"US\", got {cc!r}")
+            raise PostbackError("country-code", t("errors.skan_postbacks.country_code", value=cc))
     if "attribution-signature" in pb:
         _check("attribution-signature", pb["attribution-signature"], "str")
     return pb
@@ -304,7 +305,8 @@ def signature_payload(postback) -> str:
 def apple_public_key(version: str) -> ec.EllipticCurvePublicKey:
     """Apple's public key for a postback version: P-192 for 1.0 and 2.0, P-256 for 2.1–4.0."""
     if version not in APPLE_KEY_FOR_VERSION:
-        raise PostbackError("version", f"{version!r} is not supported; expected one of {', '.join(VERSIONS)}")
+        raise PostbackError("version", t("errors.skan_postbacks.version_no_key", version=version,
+                                         versions=", ".join(VERSIONS)))
     return _load_key_text(APPLE_PUBLIC_KEYS[APPLE_KEY_FOR_VERSION[version]])
 
 
@@ -338,7 +340,7 @@ test_public_key_b64.__test__ = False  # type: ignore[attr-defined]
 
 def _checked_key(loaded) -> ec.EllipticCurvePublicKey:
     if not isinstance(loaded, ec.EllipticCurvePublicKey):
-        raise ValueError(f"public_key: not an elliptic-curve (ECDSA) public key, got {type(loaded).__name__}")
+        raise ValueError("public_key: " + t("errors.skan_postbacks.key_not_ec", type=type(loaded).__name__))
     return loaded
 
 
@@ -353,8 +355,7 @@ def _load_key_text(text: str) -> ec.EllipticCurvePublicKey:
     except (binascii.Error, ValueError, UnsupportedAlgorithm) as exc:
         if isinstance(exc, ValueError) and str(exc).startswith("public_key:"):
             raise
-        raise ValueError("public_key: not a PEM public key (-----BEGIN PUBLIC KEY-----) or base64 DER "
-                         f"SubjectPublicKeyInfo like Apple's published keys ({exc})") from None
+        raise ValueError("public_key: " + t("errors.skan_postbacks.key_not_pem", problem=exc)) from None
 
 
 @functools.lru_cache(maxsize=64)
@@ -370,7 +371,7 @@ def _load_key_bytes(data: bytes) -> ec.EllipticCurvePublicKey:
     except (ValueError, UnsupportedAlgorithm) as exc:
         if str(exc).startswith("public_key:"):
             raise
-        raise ValueError("public_key: not a PEM, DER or base64 DER public key") from None
+        raise ValueError("public_key: " + t("errors.skan_postbacks.key_not_any")) from None
 
 
 def load_public_key(key) -> ec.EllipticCurvePublicKey:
@@ -385,7 +386,7 @@ def load_public_key(key) -> ec.EllipticCurvePublicKey:
         return _load_key_text(key)
     if isinstance(key, (bytes, bytearray, memoryview)):
         return _load_key_bytes(bytes(key))
-    raise ValueError(f"public_key: expected a key object, PEM, DER or base64 DER, got {type(key).__name__}")
+    raise ValueError("public_key: " + t("errors.skan_postbacks.key_type", type=type(key).__name__))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -401,7 +402,7 @@ def sign_postback(postback, private_key: ec.EllipticCurvePrivateKey | None = Non
     pb = parse_postback(postback)
     key = test_signing_key() if private_key is None else private_key
     if not isinstance(key, ec.EllipticCurvePrivateKey):
-        raise ValueError(f"private_key must be an elliptic-curve private key, got {type(key).__name__}")
+        raise ValueError(t("errors.skan_postbacks.private_key", type=type(key).__name__))
     der = key.sign(_payload(pb).encode("utf-8"), ec.ECDSA(hashes.SHA256(), deterministic_signing=True))
     pb["attribution-signature"] = base64.b64encode(der).decode("ascii")
     return pb
@@ -410,17 +411,15 @@ def sign_postback(postback, private_key: ec.EllipticCurvePrivateKey | None = Non
 def _signature_bytes(pb: dict) -> bytes:
     text = pb.get("attribution-signature")
     if text is None:
-        raise PostbackError("attribution-signature", "missing (the postback is not signed)")
+        raise PostbackError("attribution-signature", t("errors.skan_postbacks.signature_missing"))
     try:
         sig = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise PostbackError("attribution-signature", f"not valid base64 ({exc}); expected base64 of a DER "
-                                                     "ECDSA signature such as 'MEUCIQ…'") from exc
+        raise PostbackError("attribution-signature", t("errors.skan_postbacks.signature_base64", problem=exc)) from exc
     try:
         decode_dss_signature(sig)
     except ValueError as exc:
-        raise PostbackError("attribution-signature", "not a DER-encoded ECDSA signature (an ASN.1 SEQUENCE of "
-                                                     "two integers r and s)") from exc
+        raise PostbackError("attribution-signature", t("errors.skan_postbacks.signature_der")) from exc
     return sig
 
 
@@ -533,7 +532,7 @@ def decode_postback(postback, schema: ConversionSchema | None = None) -> dict:
     (2, 'coarse', 1, 0.01, 5.0)
     """
     if schema is not None and not isinstance(schema, ConversionSchema):
-        raise ValueError(f"schema must be a helpers.skan.ConversionSchema, got {type(schema).__name__}")
+        raise ValueError(t("errors.skan_postbacks.schema_type", type=type(schema).__name__))
     pb = parse_postback(postback)
     return _decode(pb, schema)
 
@@ -541,8 +540,8 @@ def decode_postback(postback, schema: ConversionSchema | None = None) -> dict:
 def _meaning(schema: ConversionSchema, fine, coarse) -> dict:
     if fine is not None:
         if fine >= schema.n_values:
-            raise PostbackError("conversion-value", f"{fine} is not used by the schema {schema.name!r} "
-                                                    f"(it uses 0–{schema.n_values - 1})")
+            raise PostbackError("conversion-value", t("errors.skan_postbacks.fine_unused", value=fine,
+                                                      name=schema.name, last=schema.n_values - 1))
         return schema.decode(fine)
     if coarse is not None:
         return schema.decode_coarse(coarse)
@@ -602,22 +601,21 @@ def postbacks_frame(postbacks, schema: ConversionSchema | None = None, *, verify
     (``… (postback 3, counting from 0)``).
     """
     if schema is not None and not isinstance(schema, ConversionSchema):
-        raise ValueError(f"schema must be a helpers.skan.ConversionSchema, got {type(schema).__name__}")
+        raise ValueError(t("errors.skan_postbacks.schema_type", type=type(schema).__name__))
     if isinstance(postbacks, pd.DataFrame):
-        raise ValueError("postbacks_frame takes postbacks as dicts or JSON; for the simulator's frame pass "
-                         "helpers.synth.views.skan.postbacks_to_json(frame)")
+        raise ValueError(t("errors.skan_postbacks.frame_dataframe"))
     if isinstance(postbacks, (str, bytes, bytearray)):
         from helpers.skan.reader import iter_text
 
         items = []
         for item in iter_text(postbacks if isinstance(postbacks, str) else bytes(postbacks).decode("utf-8")):
             if item.error is not None:
-                raise PostbackError(None, f"postback at {item.location}: {item.error}")
+                raise PostbackError(None, t("errors.skan_postbacks.frame_at", location=item.location,
+                                            problem=item.error))
             items.append(item.value)
         postbacks = items
     elif isinstance(postbacks, Mapping) or not isinstance(postbacks, Iterable):
-        raise ValueError("postbacks must be a list of postbacks (dicts or JSON texts), or a JSON array / "
-                         f"JSON lines text, got {type(postbacks).__name__}")
+        raise ValueError(t("errors.skan_postbacks.frame_type", type=type(postbacks).__name__))
     key = None if public_key is None else load_public_key(public_key)
     rows, valid, cache = [], [], {}
     for i, raw in enumerate(postbacks):
@@ -627,7 +625,8 @@ def postbacks_frame(postbacks, schema: ConversionSchema | None = None, *, verify
             if verify:
                 valid.append(_verify_parsed(pb, apple_public_key(pb.get("version", "1.0")) if key is None else key))
         except PostbackError as exc:
-            raise PostbackError(exc.field, f"{exc.problem} (postback {i}, counting from 0)") from exc
+            raise PostbackError(exc.field, t("errors.skan_postbacks.frame_position", problem=exc.problem,
+                                             index=i)) from exc
     columns = dict(DECODED_COLUMNS)
     if schema is not None:
         columns |= {"revenue_from": "float64", "revenue_below": "float64", "events": "string"}

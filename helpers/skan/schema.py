@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from helpers.messages import t
+
 __all__ = ["COARSE_VALUES", "FINE_VALUES", "WINDOWS", "ConversionSchema"]
 
 FINE_VALUES = 64
@@ -37,13 +39,12 @@ days after the first launch, the third after 35 days."""
 def _parse_event(spec) -> tuple[str, int]:
     """``"purchase"`` -> ("purchase", 1); ``"purchase:3"`` -> ("purchase", 3) (at least 3 times)."""
     if not isinstance(spec, str) or not spec.strip():
-        raise ValueError(f"schema event {spec!r} must be a non-empty event name such as 'sign_up' "
-                         "or 'purchase:2' (at least two purchases)")
+        raise ValueError(t("errors.skan_schema.event_name", spec=spec))
     name, _, count = spec.partition(":")
     if not count:
         return name, 1
     if not count.isdigit() or int(count) < 1:
-        raise ValueError(f"schema event {spec!r}: the part after ':' must be a count of 1 or more")
+        raise ValueError(t("errors.skan_schema.event_count", spec=spec))
     return name, int(count)
 
 
@@ -86,33 +87,32 @@ class ConversionSchema:
         edges = () if revenue_edges is None else tuple(revenue_edges)
         evs = () if events is None else tuple(events)
         if isinstance(revenue_edges, (str, bytes)) or isinstance(events, (str, bytes)):
-            raise ValueError("revenue_edges and events must be lists (e.g. [1, 5, 20] and ['sign_up'])")
+            raise ValueError(t("errors.skan_schema.lists"))
         if not edges and not evs:
-            raise ValueError("a schema needs revenue_edges, events, or both")
+            raise ValueError(t("errors.skan_schema.empty"))
         try:
             edges = tuple(float(e) for e in edges)
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"revenue_edges must be numbers, got {revenue_edges!r}") from exc
+            raise ValueError(t("errors.skan_schema.edges_numbers", edges=revenue_edges)) from exc
         if any(not math.isfinite(e) or e < 0 for e in edges):
-            raise ValueError(f"revenue_edges must be finite and not negative, got {list(edges)}")
+            raise ValueError(t("errors.skan_schema.edges_finite", edges=list(edges)))
         bad = [i for i in range(1, len(edges)) if edges[i] <= edges[i - 1]]
         if bad:
             i = bad[0]
-            raise ValueError(f"revenue_edges must be strictly increasing: {edges[i - 1]:g} is followed by "
-                             f"{edges[i]:g} (position {i}); sort them and drop duplicates")
+            raise ValueError(t("errors.skan_schema.edges_increasing", previous=edges[i - 1], following=edges[i],
+                               position=i))
         parsed = tuple(_parse_event(e) for e in evs)
         if len(set(evs)) != len(evs):
-            raise ValueError(f"events are repeated: {list(evs)}")
+            raise ValueError(t("errors.skan_schema.events_repeated", events=list(evs)))
         if len(evs) > 6:
-            raise ValueError(f"{len(evs)} events need {len(evs)} bits; a fine value has only 6 (0–63)")
+            raise ValueError(t("errors.skan_schema.too_many_events", count=len(evs)))
         n_buckets = len(edges) + 1
         n_values = n_buckets * 2 ** len(evs)
         if n_values > FINE_VALUES:
-            raise ValueError(
-                f"this schema needs {n_values} fine values ({n_buckets} revenue buckets x "
-                f"{2 ** len(evs)} event combinations) but SKAN has only 64 (0–63); use fewer edges or events")
+            raise ValueError(t("errors.skan_schema.too_many_values", n_values=n_values, n_buckets=n_buckets,
+                               combinations=2 ** len(evs)))
         if coarse_revenue is not None and coarse_events is not None:
-            raise ValueError("give coarse_revenue or coarse_events, not both")
+            raise ValueError(t("errors.skan_schema.coarse_both"))
         if coarse_revenue is None and coarse_events is None:
             if edges:
                 coarse_revenue = (edges[0], edges[len(edges) // 2])
@@ -122,14 +122,13 @@ class ConversionSchema:
             cr = tuple(coarse_revenue)
             if len(cr) != 2 or any(not isinstance(x, (int, float)) or not math.isfinite(x) for x in cr) \
                     or cr[0] > cr[1] or cr[0] < 0:
-                raise ValueError(f"coarse_revenue must be two numbers (medium_from, high_from) with "
-                                 f"0 <= medium_from <= high_from, got {coarse_revenue!r}")
+                raise ValueError(t("errors.skan_schema.coarse_revenue", value=coarse_revenue))
             self.coarse_revenue: tuple[float, float] | None = (float(cr[0]), float(cr[1]))
             self.coarse_events: tuple[str, str] | None = None
         else:
             ce = tuple(coarse_events)
             if len(ce) != 2:
-                raise ValueError(f"coarse_events must be two events (medium_event, high_event), got {coarse_events!r}")
+                raise ValueError(t("errors.skan_schema.coarse_events", value=coarse_events))
             for e in ce:
                 _parse_event(e)
             self.coarse_revenue, self.coarse_events = None, (ce[0], ce[1])
@@ -175,9 +174,9 @@ class ConversionSchema:
         if len(rev) == 1 and n > 1:
             rev = np.repeat(rev, n)
         if len(rev) != n or any(length not in (1, n) for length in lengths):
-            raise ValueError("revenue and every event count must have the same length")
+            raise ValueError(t("errors.skan_schema.lengths"))
         if np.isnan(rev).any() or (rev < 0).any():
-            raise ValueError("revenue must be a number >= 0 for every user")
+            raise ValueError(t("errors.skan_schema.revenue_negative"))
 
         def did(spec: str) -> np.ndarray:
             name, k = _parse_event(spec)
@@ -202,7 +201,7 @@ class ConversionSchema:
         """Encode one user's events (a frame with ``event_name`` and ``revenue``) into ``(fine, coarse)``."""
         missing = {"event_name", "revenue"} - set(events.columns)
         if missing:
-            raise ValueError(f"events need the columns {sorted(missing)}")
+            raise ValueError(t("errors.skan_schema.event_columns", columns=sorted(missing)))
         counts = events["event_name"].value_counts()
         fine, coarse = self.encode(float(events["revenue"].fillna(0).sum()),
                                    {k: [int(v)] for k, v in counts.items()})
@@ -213,9 +212,9 @@ class ConversionSchema:
     def decode(self, fine: int) -> dict:
         """What a fine value says: ``{"fine": v, "revenue_range": (low, high), "events": (...)}``."""
         if isinstance(fine, bool) or not isinstance(fine, (int, np.integer)) or not 0 <= fine < FINE_VALUES:
-            raise ValueError(f"a fine conversion value is an integer 0–63, got {fine!r}")
+            raise ValueError(t("errors.skan_schema.fine_range", value=fine))
         if fine >= self.n_values:
-            raise ValueError(f"value {fine} is not used by this schema (it uses 0–{self.n_values - 1})")
+            raise ValueError(t("errors.skan_schema.fine_unused", value=fine, last=self.n_values - 1))
         k = len(self.events)
         bucket, bits = int(fine) >> k, int(fine) & (2 ** k - 1)
         lows = (0.0, *self.revenue_edges)
@@ -237,7 +236,7 @@ class ConversionSchema:
         (1.0, 10.0)
         """
         if coarse not in COARSE_VALUES:
-            raise ValueError(f"a coarse conversion value is 'low', 'medium' or 'high', got {coarse!r}")
+            raise ValueError(t("errors.skan_schema.coarse_value", value=coarse))
         level = COARSE_VALUES.index(coarse)
         if self.coarse_revenue is not None:
             bounds = (0.0, *self.coarse_revenue, math.inf)
