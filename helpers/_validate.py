@@ -28,6 +28,8 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
+from helpers.messages import t
+
 __all__ = [
     "InputError",
     "InputTypeError",
@@ -66,7 +68,7 @@ def row_label(index: pd.Index, position: int) -> object:
 def require_dataframe(obj: object, name: str) -> pd.DataFrame:
     """Return ``obj`` if it is a DataFrame, else raise :class:`InputTypeError`."""
     if not isinstance(obj, pd.DataFrame):
-        raise InputTypeError(f"{name} must be a pandas DataFrame, got {type(obj).__name__}")
+        raise InputTypeError(t("errors.validate.not_dataframe", name=name, got=type(obj).__name__))
     return obj
 
 
@@ -81,12 +83,12 @@ def require_columns(
     require_dataframe(df, name)
     missing = [c for c in required if c not in df.columns]
     if missing:
-        which = "column" if len(missing) == 1 else "columns"
+        key = "errors.validate.missing_column" if len(missing) == 1 else "errors.validate.missing_columns"
         listed = ", ".join(repr(c) for c in missing)
         expected = ", ".join(required)
         if optional:
-            expected += " (optional: " + ", ".join(optional) + ")"
-        raise InputError(f"{name} is missing {which} {listed}; expected columns: {expected}")
+            expected = t("errors.validate.optional_columns", expected=expected, optional=", ".join(optional))
+        raise InputError(t(key, name=name, listed=listed, expected=expected))
     return df
 
 
@@ -94,10 +96,7 @@ def require_numeric(df: pd.DataFrame, name: str, column: str) -> None:
     """Raise :class:`InputTypeError` unless ``df[column]`` holds numbers (booleans are refused)."""
     s = df[column]
     if pd.api.types.is_bool_dtype(s.dtype) or not pd.api.types.is_numeric_dtype(s.dtype):
-        raise InputTypeError(
-            f"{name}[{column!r}] must hold numbers, got dtype {s.dtype}; "
-            f"convert it with pd.to_numeric({name}[{column!r}])"
-        )
+        raise InputTypeError(t("errors.validate.not_numeric", name=name, column=repr(column), dtype=s.dtype))
 
 
 def require_no_missing(df: pd.DataFrame, name: str, column: str) -> None:
@@ -105,10 +104,8 @@ def require_no_missing(df: pd.DataFrame, name: str, column: str) -> None:
     bad = df[column].isna().to_numpy()
     if bad.any():
         first = row_label(df.index, int(np.flatnonzero(bad)[0]))
-        raise InputError(
-            f"{name}[{column!r}] has {int(bad.sum())} missing value(s) (first at index {first!r}); "
-            "every row needs a value"
-        )
+        raise InputError(t("errors.validate.missing_values", name=name, column=repr(column), count=int(bad.sum()),
+                           first=repr(first)))
 
 
 def require_nonnegative(df: pd.DataFrame, name: str, column: str) -> None:
@@ -119,10 +116,8 @@ def require_nonnegative(df: pd.DataFrame, name: str, column: str) -> None:
     bad = (values < 0) | ~np.isfinite(values)
     if bad.any():
         pos = np.flatnonzero(bad)[0]
-        raise InputError(
-            f"{name}[{column!r}] must be non-negative counts; index {row_label(df.index, int(pos))!r} "
-            f"has {float(values[pos])!r}"
-        )
+        raise InputError(t("errors.validate.negative", name=name, column=repr(column),
+                           index=repr(row_label(df.index, int(pos))), value=repr(float(values[pos]))))
 
 
 def require_text(df: pd.DataFrame, name: str, column: str, allow_missing: bool = True) -> None:
@@ -135,12 +130,11 @@ def require_text(df: pd.DataFrame, name: str, column: str, allow_missing: bool =
         sample = present.iloc[:1000]
         not_str = sample[~sample.map(lambda v: isinstance(v, str))]
         if len(not_str):
-            raise InputTypeError(
-                f"{name}[{column!r}] must hold text, found {type(not_str.iloc[0]).__name__} "
-                f"value {not_str.iloc[0]!r} at index {not_str.index[0]!r}"
-            )
+            raise InputTypeError(t("errors.validate.not_text_value", name=name, column=repr(column),
+                                   type=type(not_str.iloc[0]).__name__, value=repr(not_str.iloc[0]),
+                                   index=repr(not_str.index[0])))
     elif len(s) and not s.isna().all():
-        raise InputTypeError(f"{name}[{column!r}] must hold text, got dtype {s.dtype}")
+        raise InputTypeError(t("errors.validate.not_text_dtype", name=name, column=repr(column), dtype=s.dtype))
     if not allow_missing:
         require_no_missing(df, name, column)
 
@@ -151,7 +145,8 @@ def require_values_in(df: pd.DataFrame, name: str, column: str, allowed: Iterabl
     ok = df[column].isin(allowed).to_numpy()
     if not ok.all():
         bad_values = pd.unique(df[column].to_numpy()[~ok])
-        raise InputError(f"{name}[{column!r}] must be one of {_show(allowed)}; found {_show(bad_values)}")
+        raise InputError(t("errors.validate.not_allowed", name=name, column=repr(column), allowed=_show(allowed),
+                           found=_show(bad_values)))
 
 
 def require_utc_timestamps(
@@ -167,14 +162,8 @@ def require_utc_timestamps(
     s = df[column]
     if not isinstance(s.dtype, pd.DatetimeTZDtype):
         if pd.api.types.is_datetime64_dtype(s.dtype):
-            raise InputTypeError(
-                f"{name}[{column!r}] has no time zone (dtype {s.dtype}); UTC time-zone-aware "
-                f"timestamps are expected: use pd.to_datetime({name}[{column!r}], utc=True)"
-            )
-        raise InputTypeError(
-            f"{name}[{column!r}] must hold UTC timestamps (datetime64[ns, UTC]), got dtype {s.dtype}; "
-            f"use pd.to_datetime({name}[{column!r}], utc=True)"
-        )
+            raise InputTypeError(t("errors.validate.naive_timestamps", name=name, column=repr(column), dtype=s.dtype))
+        raise InputTypeError(t("errors.validate.not_timestamps", name=name, column=repr(column), dtype=s.dtype))
     if not allow_missing:
         require_no_missing(df, name, column)
     return s.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
@@ -186,11 +175,9 @@ def to_timedelta(value: object, name: str, allow_zero: bool = False) -> pd.Timed
         try:
             td = pd.Timedelta(value)
         except ValueError as exc:
-            raise InputError(f"{name}={value!r} is not a duration; use e.g. '7D', '24h' or '30min'") from exc
+            raise InputError(t("errors.validate.not_duration_text", name=name, value=repr(value))) from exc
     else:
-        raise InputTypeError(
-            f"{name} must be a duration such as '7D' or pd.Timedelta(hours=24), got {type(value).__name__}"
-        )
+        raise InputTypeError(t("errors.validate.not_duration_type", name=name, type=type(value).__name__))
     if pd.isna(td) or td < pd.Timedelta(0) or (td == pd.Timedelta(0) and not allow_zero):
-        raise InputError(f"{name} must be a positive duration, got {value!r}")
+        raise InputError(t("errors.validate.not_positive_duration", name=name, value=repr(value)))
     return td

@@ -51,6 +51,7 @@ from helpers._validate import (
     row_label,
     to_timedelta,
 )
+from helpers.messages import t
 
 __all__ = [
     "network_claims",
@@ -297,7 +298,7 @@ def attribute_installs(
     prob_window = to_timedelta(probabilistic_window, "probabilistic_window", allow_zero=True)
     reattr = to_timedelta(reattribution_window, "reattribution_window")
     if isinstance(self_attributing, str):
-        raise InputTypeError("self_attributing must be a collection of media-source names, not one string")
+        raise InputTypeError(t("errors.attribution.self_attributing_string"))
     sans = frozenset(self_attributing)
 
     for col in ("touch_id", "device_id", "fingerprint", "media_source", "campaign", "site_id", "touch_type"):
@@ -311,7 +312,7 @@ def attribute_installs(
     if "is_retargeting" in touches.columns:
         rt = touches["is_retargeting"]
         if not pd.api.types.is_bool_dtype(rt.dtype):
-            raise InputTypeError(f"touches['is_retargeting'] must be True/False, got dtype {rt.dtype}")
+            raise InputTypeError(t("errors.attribution.retargeting_not_bool", dtype=rt.dtype))
         is_rt = rt.fillna(False).to_numpy(dtype=bool)
     else:
         is_rt = np.zeros(len(touches), dtype=bool)
@@ -413,10 +414,8 @@ class _ParsedPaths:
         empty_code = np.flatnonzero(channels == "")
         if len(empty_code):
             bad_row = row[codes == empty_code[0]][0]
-            raise InputError(
-                f"paths row at index {row_label(paths.index, int(bad_row))!r} has an empty path or an empty channel name "
-                f"(path={paths['path'].iloc[bad_row]!r}); write channels joined by ' > ', e.g. 'search > email'"
-            )
+            raise InputError(t("errors.attribution.empty_path", index=repr(row_label(paths.index, int(bad_row))),
+                               path=repr(paths["path"].iloc[bad_row])))
         channels = list(channels)
         self.channels: list[str] = channels
         self.codes = codes.astype(np.int64)
@@ -555,11 +554,10 @@ def attribute_paths(paths: pd.DataFrame, model: str, **options: object) -> pd.Se
     {'email': 9.0, 'search': 4.0, 'social': 2.0}
     """
     if not isinstance(model, str) or model not in PATH_MODELS:
-        raise InputError(f"unknown model {model!r}; valid models: {', '.join(PATH_MODELS)}")
+        raise InputError(t("errors.attribution.unknown_model", model=repr(model), valid=", ".join(PATH_MODELS)))
     if options:
-        raise InputError(
-            f"attribute_paths got unexpected option(s) {', '.join(sorted(options))} for model {model!r}"
-        )
+        raise InputError(t("errors.attribution.unexpected_options", options=", ".join(sorted(options)),
+                           model=repr(model)))
     p = _ParsedPaths(paths)
     conv = p.conv
     if model == "first_touch":
@@ -612,7 +610,7 @@ def _journey_frame(
     journeys: pd.DataFrame, model: str, half_life: object
 ) -> tuple[pd.DataFrame, pd.Timedelta]:
     if not isinstance(model, str) or model not in JOURNEY_MODELS:
-        raise InputError(f"unknown model {model!r}; valid models: {', '.join(JOURNEY_MODELS)}")
+        raise InputError(t("errors.attribution.unknown_model", model=repr(model), valid=", ".join(JOURNEY_MODELS)))
     require_columns(
         journeys,
         "journeys",
@@ -643,14 +641,11 @@ def _journey_frame(
         varies = grouped[col].transform("nunique").to_numpy() > 1
         if varies.any():
             jid = _plain(df["journey_id"].to_numpy()[varies][0])
-            raise InputError(f"journey {jid!r} has more than one {what}; each journey needs a single value")
+            raise InputError(t("errors.attribution.journey_not_single", journey=repr(jid), what=what))
     after = df["touch_ns"].to_numpy() > df["conv_ns"].to_numpy()
     if after.any():
         jid = _plain(df["journey_id"].to_numpy()[after][0])
-        raise InputError(
-            f"journey {jid!r} has a touch after its conversion_time; only touches before the "
-            "conversion can get credit — drop later touches first"
-        )
+        raise InputError(t("errors.attribution.touch_after_conversion", journey=repr(jid)))
     df = df.sort_values(["journey_id", "touch_ns", "pos"], kind="stable").reset_index(drop=True)
     return df, hl
 

@@ -44,14 +44,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from helpers.messages import t
+
 __all__ = ["SCHEMAS", "WORLD_TABLES", "WORLD_VERTICALS", "WORLDS", "Column", "DataError", "DataWarning", "Schema",
            "available", "card", "dataset_path", "default_directory", "load", "load_world", "validate"]
 
 ENV_VAR = "MMA_DATASETS"
 _STR = "str"
 _KINDS = ("str", "int", "float", "bool", "datetime")
-_EXPECTED = {"str": "text", "int": "a whole number", "float": "a number", "bool": "true or false",
-             "datetime": "a UTC timestamp like 2026-03-01T12:00:00Z"}
 
 
 class DataError(ValueError):
@@ -333,7 +333,7 @@ def available() -> list[str]:
 
 def _schema(name: str) -> Schema:
     if not isinstance(name, str) or name not in SCHEMAS:
-        raise DataError(f"unknown dataset {name!r}; available datasets: {', '.join(available())}")
+        raise DataError(t("errors.data.unknown_dataset", name=repr(name), available=", ".join(available())))
     return SCHEMAS[name]
 
 
@@ -363,8 +363,10 @@ def dataset_path(name: str, directory=None) -> Path:
 
 
 def _fail(name: str, column: str, pos: int, value, expected: str, filename: str | None) -> DataError:
-    where = f"row {pos}" + (f" (line {pos + 2} of {filename})" if filename else "")
-    return DataError(f"{name}: column '{column}' has {_show(value)} in {where}; expected {expected}")
+    where = (t("errors.data.where_row_line", row=pos, line=pos + 2, filename=filename) if filename
+             else t("errors.data.where_row", row=pos))
+    return DataError(t("errors.data.bad_value", name=name, column=column, value=_show(value), where=where,
+                       expected=expected))
 
 
 def _show(value) -> str:
@@ -381,7 +383,7 @@ def _first_bad(mask: np.ndarray) -> int:
 
 
 def _expected(col: Column) -> str:
-    text = _EXPECTED[col.kind]
+    text = t(f"errors.data.expected_{col.kind}")
     return text + (f" ({col.unit})" if col.kind in ("float", "int") and col.unit else "")
 
 
@@ -464,17 +466,20 @@ def validate(df: pd.DataFrame, name: str, *, extra: str = "warn") -> pd.DataFram
     """
     schema = _schema(name)
     if extra not in ("warn", "error", "ignore"):
-        raise ValueError("extra must be 'warn', 'error' or 'ignore'")
+        raise ValueError(t("errors.data.extra_option"))
     if not isinstance(df, pd.DataFrame):
-        raise DataError(f"{name}: expected a pandas DataFrame, got {type(df).__name__}")
+        raise DataError(t("errors.data.not_dataframe", name=name, type=type(df).__name__))
     missing = [c for c in schema.columns if c.name not in df.columns]
     if missing:
         c = missing[0]
-        others = f" (and {len(missing) - 1} more: {', '.join(m.name for m in missing[1:])})" if len(missing) > 1 else ""
-        raise DataError(f"{name}: missing column '{c.name}' ({c.kind}, {c.unit}: {c.description}){others}")
+        others = (t("errors.data.and_more", count=len(missing) - 1, names=", ".join(m.name for m in missing[1:]))
+                  if len(missing) > 1 else "")
+        raise DataError(t("errors.data.missing_column", name=name, column=c.name, kind=c.kind, unit=c.unit,
+                          description=c.description, others=others))
     unexpected = [c for c in df.columns if c not in schema.column_names]
     if unexpected and extra != "ignore":
-        msg = f"{name}: unexpected column(s) {', '.join(map(repr, unexpected))}; expected only {', '.join(schema.column_names)}"
+        msg = t("errors.data.unexpected_columns", name=name, columns=", ".join(map(repr, unexpected)),
+                expected=", ".join(schema.column_names))
         if extra == "error":
             raise DataError(msg)
         warnings.warn(msg, DataWarning, stacklevel=2)
@@ -482,26 +487,26 @@ def validate(df: pd.DataFrame, name: str, *, extra: str = "warn") -> pd.DataFram
         s = df[col.name]
         if not _kind_ok(col, s):
             sample = s.dropna()
-            shown = f"; first value {_show(sample.iloc[0])}" if len(sample) else ""
-            raise DataError(f"{name}: column '{col.name}' has dtype {s.dtype}{shown}; expected {col.kind} "
-                            f"({col.dtype}, {col.unit})")
+            shown = t("errors.data.first_value", value=_show(sample.iloc[0])) if len(sample) else ""
+            raise DataError(t("errors.data.wrong_dtype", name=name, column=col.name, dtype=s.dtype, shown=shown,
+                              kind=col.kind, col_dtype=col.dtype, unit=col.unit))
         isna = s.isna().to_numpy()
         if not col.nullable and isna.any():
             pos = _first_bad(isna)
-            raise DataError(f"{name}: column '{col.name}' is missing a value in row {df.index[pos]!r}; "
-                            f"expected {_expected(col)}")
+            raise DataError(t("errors.data.missing_value", name=name, column=col.name, row=repr(df.index[pos]),
+                              expected=_expected(col)))
         if col.allowed is not None:
             bad = ~isna & ~s.isin(col.allowed).to_numpy()
             if bad.any():
                 pos = _first_bad(bad)
-                raise DataError(f"{name}: column '{col.name}' has {_show(s.iloc[pos])} in row {df.index[pos]!r}; "
-                                f"expected one of {', '.join(col.allowed)}")
+                raise DataError(t("errors.data.not_allowed", name=name, column=col.name, value=_show(s.iloc[pos]),
+                                  row=repr(df.index[pos]), allowed=", ".join(col.allowed)))
         if col.minimum is not None:
             bad = ~isna & (s.to_numpy() < col.minimum)
             if bad.any():
                 pos = _first_bad(bad)
-                raise DataError(f"{name}: column '{col.name}' has {_show(s.iloc[pos])} in row {df.index[pos]!r}; "
-                                f"it must not be negative ({col.unit})")
+                raise DataError(t("errors.data.negative", name=name, column=col.name, value=_show(s.iloc[pos]),
+                                  row=repr(df.index[pos]), unit=col.unit))
     return df
 
 
@@ -517,13 +522,12 @@ def _read(path: str, mtime_ns: int, size: int, name: str) -> pd.DataFrame:
     except (OSError, EOFError) as exc:
         if not path.endswith(".gz"):
             raise
-        raise DataError(f"{name}: {Path(path).name} is not a valid gzip file ({exc}); regenerate the "
-                        "datasets with `python -m helpers.synth build --out datasets`") from None
+        raise DataError(t("errors.data.bad_gzip", name=name, filename=Path(path).name, error=exc)) from None
     missing = [c for c in schema.column_names if c not in raw.columns]
     if missing:
         c = next(col for col in schema.columns if col.name == missing[0])
-        raise DataError(f"{name}: missing column '{c.name}' in {Path(path).name} "
-                        f"({c.kind}, {c.unit}: {c.description})")
+        raise DataError(t("errors.data.missing_column_in_file", name=name, column=c.name, filename=Path(path).name,
+                          kind=c.kind, unit=c.unit, description=c.description))
     frame = _coerce(raw, schema, Path(path).name)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)  # reported by load() on every call
@@ -543,14 +547,12 @@ def load(name: str, directory=None) -> pd.DataFrame:
     try:
         stat = path.stat()
     except FileNotFoundError:
-        raise DataError(f"{name}: file {path} not found; regenerate the datasets with "
-                        "`python -m helpers.synth build --out datasets` (or `make data`), or set "
-                        f"{ENV_VAR} to the folder that holds them") from None
+        raise DataError(t("errors.data.file_not_found", name=name, path=path, env_var=ENV_VAR)) from None
     frame = _read(str(path.resolve()), stat.st_mtime_ns, stat.st_size, name)
     extra = [c for c in frame.columns if c not in schema.column_names]
     if extra:
-        warnings.warn(f"{name}: unexpected column(s) {', '.join(map(repr, extra))} in {path.name}; "
-                      f"expected only {', '.join(schema.column_names)}", DataWarning, stacklevel=2)
+        warnings.warn(t("errors.data.unexpected_columns_in_file", name=name, columns=", ".join(map(repr, extra)),
+                        filename=path.name, expected=", ".join(schema.column_names)), DataWarning, stacklevel=2)
     return frame.copy()
 
 
@@ -570,15 +572,15 @@ def load_world(name: str, directory=None):
     helpers.data.DataError: unknown world 'clicks'; available worlds: attribution, fraud, world-gaming, world-ecommerce, world-home_services, world-subscription
     """
     if not isinstance(name, str) or name not in WORLDS:
-        raise DataError(f"unknown world {name!r}; available worlds: {', '.join(WORLDS)}")
+        raise DataError(t("errors.data.unknown_world", name=repr(name), available=", ".join(WORLDS)))
     from helpers.synth.build import DEFAULT_SET  # imported here: helpers.synth.build imports this module
     from helpers.synth.scenarios import get_scenario
     from helpers.synth.world import World
 
     spec = next((s for s in DEFAULT_SET if s.name == name), None)
     if spec is None:  # a name of WORLDS that the default set does not build
-        raise DataError(f"world {name!r} is not in the default dataset set; available worlds: "
-                        f"{', '.join(s.name for s in DEFAULT_SET)}")
+        raise DataError(t("errors.data.world_not_default", name=repr(name),
+                          available=", ".join(s.name for s in DEFAULT_SET)))
     tables = {t: load(f"{name}/{t}", directory) for t in WORLD_TABLES}
     return World(scenario=get_scenario(spec.vertical), seed=int(spec.seed), n_users=len(tables["users"]),
                  start=pd.Timestamp(spec.start, tz="UTC"), days=int(spec.days), **tables)

@@ -47,6 +47,7 @@ from helpers._validate import (
     require_numeric,
     require_utc_timestamps,
 )
+from helpers.messages import t
 
 __all__ = ["cpi", "cpa", "roas", "retention", "cohort_ltv"]
 
@@ -64,7 +65,7 @@ def _by_list(by: By) -> list[str]:
         return [by]
     by = list(by)
     if not all(isinstance(b, str) for b in by):
-        raise InputTypeError(f"by must be a column name or a list of column names, got {by!r}")
+        raise InputTypeError(t("errors.kpis.by_type", by=repr(by)))
     return by
 
 
@@ -80,9 +81,7 @@ def _as_day(df: pd.DataFrame, name: str, column: str) -> pd.Series:
     try:
         return pd.to_datetime(s).dt.normalize()
     except (ValueError, TypeError) as exc:
-        raise InputTypeError(
-            f"{name}[{column!r}] must hold dates (e.g. '2025-03-01'), got dtype {s.dtype}"
-        ) from exc
+        raise InputTypeError(t("errors.kpis.not_dates", name=name, column=repr(column), dtype=s.dtype)) from exc
 
 
 def _with_date(df: pd.DataFrame, name: str, by: list[str], time_col: str) -> pd.DataFrame:
@@ -103,10 +102,7 @@ def _attach(
     if not missing:
         return events
     if installs is None:
-        raise InputError(
-            f"{name} is missing column(s) {', '.join(map(repr, missing))} needed for by={by}; add them or pass "
-            "installs= so they can be looked up by install_id / user_id"
-        )
+        raise InputError(t("errors.kpis.missing_by_columns", name=name, missing=", ".join(map(repr, missing)), by=by))
     require_dataframe(installs, "installs")
     if on is None:
         on = (
@@ -255,7 +251,7 @@ def roas(
 def _days_list(days: Iterable[int]) -> np.ndarray:
     arr = np.array(list(days), dtype=np.int64) if not isinstance(days, int) else np.array([days])
     if arr.size == 0 or (arr < 0).any():
-        raise InputError(f"days must be non-negative whole numbers (day 0 = install day), got {list(arr)}")
+        raise InputError(t("errors.kpis.days", days=[int(d) for d in arr]))
     return np.unique(arr)
 
 
@@ -275,7 +271,7 @@ def _cohorts(
     masks that select the used events from ``events`` (``events[keep][ok]``).
     """
     if day_basis not in ("calendar", "24h"):
-        raise InputError(f"day_basis must be 'calendar' or '24h', got {day_basis!r}")
+        raise InputError(t("errors.kpis.day_basis", value=repr(day_basis)))
     require_columns(installs, "installs", [user_col, "install_time", *by])
     require_columns(events, events_name, [user_col, "event_time"])
     require_no_missing(installs, "installs", user_col)
@@ -288,7 +284,7 @@ def _cohorts(
         try:
             as_of_ts = pd.Timestamp(as_of)
         except (ValueError, TypeError) as exc:
-            raise InputTypeError(f"as_of must be a timestamp such as '2025-04-01', got {as_of!r}") from exc
+            raise InputTypeError(t("errors.kpis.as_of", value=repr(as_of))) from exc
         as_of_ts = as_of_ts.tz_localize("UTC") if as_of_ts.tzinfo is None else as_of_ts.tz_convert("UTC")
     as_of_ns = pd.Timestamp(as_of_ts).as_unit("ns").value
 
