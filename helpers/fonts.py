@@ -45,7 +45,9 @@ def use_hangul_font() -> str:
     from matplotlib import font_manager, rcParams
 
     path = hangul_font_file()
-    font_manager.fontManager.addfont(str(path))
+    # every weight beside the regular file (NanumGothicBold.ttf ...), so bold titles stay bold
+    for weight in sorted(path.parent.glob(path.stem + "*" + path.suffix)):
+        font_manager.fontManager.addfont(str(weight))
     family = font_manager.FontProperties(fname=str(path)).get_name()
     # matplotlib falls back glyph by glyph only across the families named in font.family
     families = [f for f in rcParams["font.family"] if f != family]

@@ -15,7 +15,8 @@ notebook cell with ``plt.show()``.
 (4, 'attributed conversions')
 
 Channel colours are stable: a channel keeps its colour in every chart of the kit
-(:func:`channel_color`). Nothing is drawn at import time.
+(:func:`channel_color`). Nothing is drawn at import time; importing registers the Hangul fallback
+font (:mod:`helpers.fonts`).
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ _FIXED = {
 }
 
 from helpers.fonts import use_hangul_font  # noqa: E402
+
+use_hangul_font()  # before any figure exists: text picks its font family when it is created
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -164,7 +167,7 @@ def _as_series(values: pd.Series | Mapping[str, float]) -> pd.Series:
         return values
     if isinstance(values, Mapping):
         return pd.Series(dict(values), dtype=float)
-    raise TypeError(f"expected a pandas Series or a dict of numbers, not {type(values).__name__}")
+    raise TypeError(t("errors.plots.series_or_dict", kind=type(values).__name__))
 
 
 @_styled
@@ -179,7 +182,7 @@ def credit_by_model(table: pd.DataFrame, *, models: Iterable[str] | None = None,
     legend labels.
     """
     if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"expected a table (DataFrame) with one column per model, not {type(table).__name__}")
+        raise TypeError(t("errors.plots.models_table", kind=type(table).__name__))
     cols = list(models) if models is not None else list(table.columns)
     data = table[cols].astype(float).fillna(0.0)
     if sort:
@@ -255,7 +258,7 @@ def _curves_frame(data: pd.DataFrame | pd.Series) -> pd.DataFrame:
     if isinstance(data, pd.Series):
         data = data.to_frame()
     if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"expected a table (DataFrame) of days × groups, not {type(data).__name__}")
+        raise TypeError(t("errors.plots.days_table", kind=type(data).__name__))
     cols_are_days = len(data.columns) > 0 and all(_day_number(c) is not None for c in data.columns)
     index_is_days = len(data.index) > 0 and all(_day_number(i) is not None for i in data.index)
     if cols_are_days and not index_is_days:
@@ -321,7 +324,7 @@ def transition_heatmap(matrix: pd.DataFrame, *, ax: Any = None, title: str | Non
     Rows are "from", columns "to"; each non-zero cell shows its probability.
     """
     if not isinstance(matrix, pd.DataFrame):
-        raise TypeError(f"expected a table (DataFrame), not {type(matrix).__name__}")
+        raise TypeError(t("errors.plots.table", kind=type(matrix).__name__))
     values = matrix.astype(float).to_numpy()
     n_rows, n_cols = values.shape
     ax = _axes(ax, figsize=(1.0 * n_cols + 3, 0.7 * n_rows + 2))
@@ -377,7 +380,7 @@ def grouped_bars(table: pd.DataFrame, key: str, *, sort: bool = True, fmt: str =
     ``sort`` the rows are ordered by their first column, largest first; values are written on top.
     """
     if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"expected a table (DataFrame) with one column per bar, not {type(table).__name__}")
+        raise TypeError(t("errors.plots.bars_table", kind=type(table).__name__))
     data = table.astype(float).fillna(0.0)
     if sort and len(data.columns):
         data = data.sort_values(data.columns[0], ascending=False)
@@ -414,7 +417,7 @@ def count_heatmap(table: pd.DataFrame, key: str, *, ax: Any = None, title: str |
     from matplotlib.patches import Rectangle
 
     if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"expected a table (DataFrame) of counts, not {type(table).__name__}")
+        raise TypeError(t("errors.plots.counts_table", kind=type(table).__name__))
     data = table.astype(float).fillna(0.0)
     ax = _axes(ax, figsize=(max(6.5, 0.75 * data.shape[1] + 3), max(4.5, 0.5 * data.shape[0] + 2)))
     values = data.to_numpy()
@@ -451,7 +454,7 @@ def ctit_histogram(ctit: pd.Series, by: pd.Series | None = None, *, bins: int = 
     zero are shown in the first bin (1 second). Labels from ``plots.ctit``.
     """
     if not isinstance(ctit, pd.Series):
-        raise TypeError(f"expected a column (Series) of time differences, not {type(ctit).__name__}")
+        raise TypeError(t("errors.plots.time_differences", kind=type(ctit).__name__))
     seconds = pd.to_timedelta(ctit).dt.total_seconds()
     keep = seconds.notna()
     seconds = seconds[keep].clip(lower=1.0)
@@ -487,7 +490,7 @@ def ctit_by_site(ctit: pd.Series, site: pd.Series, *, thresholds_s: Iterable[flo
     from helpers.fraud import ctit_histogram as _hist
 
     if not isinstance(ctit, pd.Series) or not isinstance(site, pd.Series):
-        raise TypeError("expected two columns (Series): the CTIT of each install and its site")
+        raise TypeError(t("errors.plots.ctit_and_site"))
     ax = _axes(ax, figsize=(8.5, 4.4))
     seconds = pd.to_timedelta(ctit).dt.total_seconds()
     groups = site.astype(str)
@@ -530,11 +533,11 @@ def fraud_shares(report: pd.DataFrame, by: str = "media_source", *, ax: Any = No
     from matplotlib.ticker import PercentFormatter
 
     if not isinstance(report, pd.DataFrame):
-        raise TypeError(f"expected the table of helpers.fraud.source_report, not {type(report).__name__}")
+        raise TypeError(t("errors.plots.source_report", kind=type(report).__name__))
     data = report.set_index(by) if by in report.columns else report
     cols = [c for c in data.columns if str(c).startswith("share_")]
     if not cols:
-        raise ValueError("the report has no share_<fraud type> columns: pass helpers.fraud.source_report output")
+        raise ValueError(t("errors.plots.no_share_columns"))
     shares = data[cols].astype(float).fillna(0.0)
     shares = shares.loc[shares.sum(axis=1).sort_values(ascending=True).index]
     ax = _axes(ax, figsize=(8.0, max(3.2, 0.42 * len(shares) + 1.6)))
@@ -570,7 +573,7 @@ def threshold_sweep(table: pd.DataFrame, *, mark: str | None = None, currency: s
 
     need = ["precision", "recall", "money_saved", "honest_spend_blocked", "partners_wrongly_hit"]
     if not isinstance(table, pd.DataFrame) or [c for c in need if c not in table.columns]:
-        raise TypeError(f"expected a table (DataFrame) with the columns {need}")
+        raise TypeError(t("errors.plots.columns_table", columns=need))
     key = "threshold_sweep"
     names = [str(i) for i in table.index]
     x = np.arange(len(names))
@@ -620,7 +623,7 @@ def ctit_shares(histograms: Mapping[str, pd.DataFrame], *, reference: str | None
     2-7 days, where AppsFlyer describes click flooding's flat CTIT. Labels from ``plots.ctit_shares``.
     """
     if not isinstance(histograms, Mapping) or not histograms:
-        raise TypeError("expected a dict {name: table from helpers.fraud.ctit_histogram}")
+        raise TypeError(t("errors.plots.histogram_dict"))
     ax = _axes(ax, figsize=(9.0, 4.6))
     if bands:
         for lo, hi in ((2 * 3600, 86400), (2 * 86400, 7 * 86400)):
@@ -658,7 +661,7 @@ def conversion_by_site(table: pd.DataFrame, *, line: float = 0.0005, min_clicks:
     ``plots.conversion_by_site``.
     """
     if not isinstance(table, pd.DataFrame) or not {"clicks", "installs"} <= set(table.columns):
-        raise TypeError("expected a table (DataFrame) with the columns 'clicks' and 'installs', one row per site")
+        raise TypeError(t("errors.plots.clicks_installs_table"))
     data = table.reset_index() if "media_source" not in table.columns else table.copy()
     data = data[data["clicks"] >= max(min_clicks, 1)]
     cr = (data["installs"] / data["clicks"]).to_numpy(dtype=float)
@@ -698,7 +701,7 @@ def install_timeline(times: Mapping[str, pd.Series], *, ax: Any = None, title: s
     import matplotlib.dates as mdates
 
     if not isinstance(times, Mapping) or not times:
-        raise TypeError("expected a dict {name: Series of install times}")
+        raise TypeError(t("errors.plots.install_times_dict"))
     ax = _axes(ax, figsize=(9.0, 0.55 * len(times) + 1.8))
     names = list(times)
     colours = _colors(names)

@@ -28,6 +28,8 @@ import numbers
 import numpy as np
 import pandas as pd
 
+from helpers.messages import t
+
 __all__ = ["K_ANONYMITY", "K_WINDOW_DAYS", "MAX_LIFETIME_DAYS", "k_anonymous_ads", "on_device_auction",
            "simulate_interest_groups"]
 
@@ -47,9 +49,9 @@ def k_anonymous_ads(wins: pd.DataFrame, k: int = K_ANONYMITY, window_days: int =
     """
     for col in ("user", "ad", "time"):
         if col not in wins.columns:
-            raise ValueError(f"wins needs the columns user, ad and time; {col!r} is missing")
+            raise ValueError(t("errors.audience.wins_columns", column=repr(col)))
     if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
-        raise ValueError(f"k must be a whole number of at least 1, got {k!r}")
+        raise ValueError(t("errors.audience.k", value=repr(k)))
     end = wins["time"].max() if at is None else pd.Timestamp(at)
     recent = wins[(wins["time"] <= end) & (wins["time"] > end - pd.Timedelta(days=window_days))]
     people = recent.groupby("ad")["user"].nunique().reindex(sorted(wins["ad"].unique()), fill_value=0)
@@ -67,7 +69,7 @@ def on_device_auction(bids: pd.DataFrame, k_anonymous) -> pd.DataFrame:
     """
     for col in ("auction", "owner", "ad", "bid"):
         if col not in bids.columns:
-            raise ValueError(f"bids needs the columns auction, owner, ad and bid; {col!r} is missing")
+            raise ValueError(t("errors.audience.bids_columns", column=repr(col)))
     allowed = set(k_anonymous)
     b = bids.copy()
     b["allowed"] = b["ad"].isin(allowed)
@@ -86,7 +88,7 @@ def simulate_interest_groups(n_users: int = 2_000, seed: int = 0, days: int = 30
     the fewer people it is shown to. Returns ``user``, ``ad``, ``time``. Deterministic for a seed.
     """
     if isinstance(n_users, bool) or not isinstance(n_users, numbers.Integral) or n_users < 1:
-        raise ValueError(f"n_users must be a whole number of at least 1, got {n_users!r}")
+        raise ValueError(t("errors.audience.n_users", value=repr(n_users)))
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0xF1ED]))
     ads = ["shoes-generic", "sneakers-white", "sneakers-black", "boots-brown", "sandals-kids", "sneakers-gold-size-38"]
     weights = np.array([0.55, 0.2, 0.15, 0.07, 0.025, 0.005])

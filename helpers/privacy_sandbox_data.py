@@ -18,6 +18,8 @@ import hashlib
 import numpy as np
 import pandas as pd
 
+from helpers.messages import t
+
 __all__ = ["COURSE_WORLD", "ASSIGNMENT_WORLD", "course_world", "course_view", "planning_purchases", "crm_table",
            "measurement_table", "TIMELINE", "LEGACY", "VALUE_EDGES", "REVENUE_CAP"]
 
@@ -72,7 +74,7 @@ def course_world(name: str = "course"):
 
     spec = {"course": COURSE_WORLD, "assignment": ASSIGNMENT_WORLD}.get(name)
     if spec is None:
-        raise ValueError(f"unknown world {name!r}; use 'course' or 'assignment'")
+        raise ValueError(t("errors.ps_data.unknown_world", name=repr(name)))
     return generate_world(**spec)
 
 

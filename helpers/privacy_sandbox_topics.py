@@ -33,6 +33,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from helpers.messages import t
+
 __all__ = ["TAXONOMY", "taxonomy", "ancestors", "TopicsSimulation", "simulate_browsing", "browsing_topics",
            "call_topics", "RANDOM_TOPIC_PERCENT", "TOP_TOPICS", "EPOCHS_RETURNED"]
 
@@ -88,7 +90,7 @@ def ancestors(topic: int) -> list[int]:
     """
     parents = dict(zip(TAXONOMY["topic"], TAXONOMY["parent"], strict=True))
     if topic not in parents:
-        raise ValueError(f"{topic!r} is not a topic of the course taxonomy (ids 1-{len(TAXONOMY)})")
+        raise ValueError(t("errors.topics.unknown_topic", topic=repr(topic), last=len(TAXONOMY)))
     out = [int(topic)]
     while pd.notna(parents[out[-1]]):
         out.append(int(parents[out[-1]]))
@@ -131,7 +133,7 @@ class TopicsSimulation:
 
 def _check_int(value, name: str, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < low:
-        raise ValueError(f"{name} must be a whole number of at least {low}, got {value!r}")
+        raise ValueError(t("errors.topics.whole_number", name=name, low=low, value=repr(value)))
     return int(value)
 
 
@@ -217,9 +219,9 @@ def browsing_topics(sim: TopicsSimulation, user: int, site: str, caller: str, ep
     ``random`` (True for the 5 % random topic) - the last one a real caller cannot see.
     """
     if site not in sim.sites:
-        raise ValueError(f"unknown site {site!r}; sites: {', '.join(sim.sites)}")
+        raise ValueError(t("errors.topics.unknown_site", site=repr(site), sites=", ".join(sim.sites)))
     if caller not in sim.callers:
-        raise ValueError(f"unknown caller {caller!r}; callers: {', '.join(sim.callers)}")
+        raise ValueError(t("errors.topics.unknown_caller", caller=repr(caller), callers=", ".join(sim.callers)))
     key = sim.key(user)
     top, seen = sim._lookups()
     out, got = [], set()
@@ -248,7 +250,7 @@ def call_topics(sim: TopicsSimulation, caller: str, epoch: int) -> pd.DataFrame:
     users who visited a site but got nothing appear with ``topic`` missing.
     """
     if caller not in sim.callers:
-        raise ValueError(f"unknown caller {caller!r}; callers: {', '.join(sim.callers)}")
+        raise ValueError(t("errors.topics.unknown_caller", caller=repr(caller), callers=", ".join(sim.callers)))
     names = dict(zip(TAXONOMY["topic"], TAXONOMY["name"], strict=True))
     v = sim.visits
     pairs = v[(v["epoch"] == epoch) & v["site"].isin(sim.callers[caller])][["user", "site"]].drop_duplicates()

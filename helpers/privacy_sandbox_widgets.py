@@ -78,10 +78,9 @@ class BudgetExplorer:
         import ipywidgets as w
 
         if len(questions) != 2:
-            raise ValueError("the explorer splits the budget between exactly two questions, e.g. "
-                             "{'purchases': 1, 'revenue': 200}")
+            raise ValueError(t("errors.ps_widgets.two_questions"))
         if not granularities:
-            raise ValueError("give at least one key granularity, e.g. {'campaign': ['campaign']}")
+            raise ValueError(t("errors.ps_widgets.granularity"))
         self.values, self.questions, self.limit = values, dict(questions), float(limit)
         self.granularities = {k: list(v) for k, v in granularities.items()}
         first = next(iter(self.questions))

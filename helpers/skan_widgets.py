@@ -50,7 +50,7 @@ def timing_chart(timing: pd.DataFrame, *, ax: Any = None) -> Any:
     ``timing``: :func:`helpers.skan_analysis.postback_timing`."""
     for col in ("postback_sequence_index", "days_after_install"):
         if col not in timing.columns:
-            raise ValueError(f"timing needs the column {col!r}; use helpers.skan_analysis.postback_timing(view)")
+            raise ValueError(t("errors.skan_widgets.timing_column", column=repr(col)))
     from helpers.skan import WINDOWS
 
     ax = plots._axes(ax, figsize=(9, 3.8))
@@ -71,7 +71,7 @@ def tier_chart(tiers: pd.DataFrame, *, ax: Any = None, title: str | None = None)
     at that tier. ``tiers``: :func:`helpers.skan_analysis.signal_by_tier`."""
     for col in ("signal_kept", "share", "shows"):
         if col not in tiers.columns:
-            raise ValueError(f"tiers needs the column {col!r}; use helpers.skan_analysis.signal_by_tier(view)")
+            raise ValueError(t("errors.skan_widgets.tiers_column", column=repr(col)))
     ax = plots._axes(ax, figsize=(7.5, 3.8))
     x = np.arange(len(tiers))
     bars = ax.bar(x, tiers["signal_kept"].to_numpy() * 100, color=_TIER_COLOURS[: len(tiers)])
@@ -88,7 +88,7 @@ def signal_chart(signals: Mapping[str, pd.DataFrame], *, tiers: Sequence[int] = 
     """Grouped bars: the signal each schema keeps (in %) at each of ``tiers``.
     ``signals``: ``{schema name: signal_by_tier(view)}``."""
     if not signals:
-        raise ValueError("signals is empty; pass {schema name: signal_by_tier(view)}")
+        raise ValueError(t("errors.skan_widgets.no_signals"))
     table = pd.DataFrame({_msg("signal.tier", tier=tr): {name: float(s.loc[tr, "signal_kept"]) * 100
                                                           for name, s in signals.items()} for tr in tiers})
     return plots.grouped_bars(table, "skan_signal", sort=False, fmt="{:.0f}%", ax=ax, title=_msg("signal.title"),
@@ -101,7 +101,7 @@ def roas_chart(report: pd.DataFrame, *, ax: Any = None, title: str | None = None
     its first postbacks at tier 2 or above. ``report``: :func:`helpers.skan_analysis.campaign_report`."""
     for col in ("installs", "roas_error", "tier_2_share"):
         if col not in report.columns:
-            raise ValueError(f"report needs the column {col!r}; use helpers.skan_analysis.campaign_report(...)")
+            raise ValueError(t("errors.skan_widgets.report_column", column=repr(col)))
     ax = plots._axes(ax, figsize=(8, 4.2))
     data = report.dropna(subset=["roas_error"])
     dots = ax.scatter(data["installs"], data["roas_error"] * 100, c=data["tier_2_share"] * 100, cmap="viridis",

@@ -64,11 +64,11 @@ def _check_windows(click_days: float, view_hours: float, probabilistic_hours: fl
     for name, value, low in (("click_days", click_days, 0), ("view_hours", view_hours, 0),
                              ("probabilistic_hours", probabilistic_hours, 0)):
         if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-            raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+            raise TypeError(t("errors.widgets.not_a_number", name=name, kind=type(value).__name__))
         if not value >= low:
-            raise ValueError(f"{name} must be at least {low}, got {value!r}")
+            raise ValueError(t("errors.widgets.at_least", name=name, low=low, value=repr(value)))
     if click_days <= 0:
-        raise ValueError(f"click_days must be more than 0, got {click_days!r}")
+        raise ValueError(t("errors.widgets.click_days_positive", value=repr(click_days)))
 
 
 def credit_by_window(
@@ -344,7 +344,7 @@ def _ctit_seconds(ctit: Any) -> np.ndarray:
     if len(s) == 0:
         return np.array([], dtype=float)
     if pd.api.types.is_bool_dtype(s.dtype) or not pd.api.types.is_numeric_dtype(s.dtype):
-        raise TypeError(f"ctit must be time differences (Timedelta) or numbers of seconds, got dtype {s.dtype}")
+        raise TypeError(t("errors.widgets.ctit_type", dtype=s.dtype))
     return s.to_numpy(dtype=float, na_value=np.nan)
 
 
@@ -370,13 +370,13 @@ def ctit_threshold_quality(ctit: Any, is_fraud: Any, threshold_s: float, side: s
     seconds = _ctit_seconds(ctit)
     truth = np.asarray(pd.Series(is_fraud).fillna(False), dtype=bool)
     if len(truth) != len(seconds):
-        raise ValueError(f"ctit has {len(seconds)} values but is_fraud has {len(truth)}")
+        raise ValueError(t("errors.widgets.ctit_length", ctit=len(seconds), truth=len(truth)))
     if isinstance(threshold_s, bool) or not isinstance(threshold_s, int | float | np.integer | np.floating):
-        raise TypeError(f"threshold_s must be a number of seconds, got {type(threshold_s).__name__}")
+        raise TypeError(t("errors.widgets.threshold_type", kind=type(threshold_s).__name__))
     if not threshold_s >= 0:
-        raise ValueError(f"threshold_s must be at least 0, got {threshold_s!r}")
+        raise ValueError(t("errors.widgets.threshold_negative", value=repr(threshold_s)))
     if side not in ("below", "above"):
-        raise ValueError(f"side must be 'below' or 'above', got {side!r}")
+        raise ValueError(t("errors.widgets.side", value=repr(side)))
     known = ~np.isnan(seconds)
     with np.errstate(invalid="ignore"):
         flagged = known & ((seconds < threshold_s) if side == "below" else (seconds >= threshold_s))
@@ -398,12 +398,12 @@ def _truth_labels(installs: pd.DataFrame, truth: Any) -> np.ndarray:
     if isinstance(truth, pd.DataFrame):
         for col in ("install_id", "fraud_type"):
             if col not in truth.columns:
-                raise ValueError(f"truth needs the columns install_id and fraud_type; {col!r} is missing")
+                raise ValueError(t("errors.widgets.truth_columns", column=repr(col)))
         labels = truth.set_index("install_id")["fraud_type"].reindex(installs["install_id"])
     else:
         labels = pd.Series(truth)
         if len(labels) != len(installs):
-            raise ValueError(f"truth has {len(labels)} values but installs has {len(installs)} rows")
+            raise ValueError(t("errors.widgets.truth_length", truth=len(labels), rows=len(installs)))
     values = labels.to_numpy(dtype=object, na_value=None)
     return np.where(pd.isna(values), "none", values).astype(object)
 
