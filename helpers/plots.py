@@ -440,8 +440,21 @@ def count_heatmap(table: pd.DataFrame, key: str, *, ax: Any = None, title: str |
     return finish(ax, key, title=title, xlabel=xlabel, ylabel=ylabel, **params)
 
 
-_CTIT_TICKS = ((1, "1 s"), (10, "10 s"), (60, "1 min"), (600, "10 min"), (3600, "1 h"), (6 * 3600, "6 h"),
-               (86400, "1 d"), (7 * 86400, "7 d"), (30 * 86400, "30 d"))
+_CTIT_TICKS = (1, 10, 60, 600, 3600, 6 * 3600, 86400, 7 * 86400, 30 * 86400)
+
+
+def duration_label(seconds: float) -> str:
+    """A round duration in the learner's language: ``600`` -> "10 min" (Korean "10분")."""
+    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
+        if seconds >= size and seconds % size == 0:
+            return t(f"units.{unit}", n=int(seconds // size))
+    return t("units.seconds", n=f"{seconds:g}")
+
+
+def duration_ticks(ax: Any, seconds: Iterable[float]) -> None:
+    """Put round durations (in seconds) on the x axis, labelled in the learner's language."""
+    ticks = list(seconds)
+    ax.set_xticks(ticks, [duration_label(s) for s in ticks])
 
 
 @_styled
@@ -470,7 +483,7 @@ def ctit_histogram(ctit: pd.Series, by: pd.Series | None = None, *, bins: int = 
                     label=_optional_label(f"ctit.groups.{name}", name))
         ax.legend(title=_optional_label("ctit.legend", "") or None, loc="upper left")
     ax.set_xscale("log")
-    ax.set_xticks([s for s, _ in _CTIT_TICKS], [lab for _, lab in _CTIT_TICKS])
+    duration_ticks(ax, _CTIT_TICKS)
     ax.set_xlim(1, 31 * 86400)
     return finish(ax, "ctit", title=title, xlabel=xlabel, ylabel=ylabel)
 
@@ -504,7 +517,7 @@ def ctit_by_site(ctit: pd.Series, site: pd.Series, *, thresholds_s: Iterable[flo
         ax.annotate(label("ctit_by_site.threshold", s=f"{float(s):g}"), (float(s), 1), xycoords=("data", "axes fraction"),
                     xytext=(3, -12), textcoords="offset points", color="#a8261b", fontsize=8)
     ax.set_xscale("log")
-    ax.set_xticks([s for s, _ in _CTIT_TICKS], [lab for _, lab in _CTIT_TICKS])
+    duration_ticks(ax, _CTIT_TICKS)
     ax.set_xlim(1, 31 * 86400)
     ax.legend(title=_optional_label("ctit_by_site.legend", "") or None, loc="upper right")
     return finish(ax, "ctit_by_site", title=title, xlabel=xlabel, ylabel=ylabel)
@@ -640,7 +653,7 @@ def ctit_shares(histograms: Mapping[str, pd.DataFrame], *, reference: str | None
             ax.plot(mid, h["share"].to_numpy(), color=colours[names.index(name)], linewidth=1.8,
                     marker="o", markersize=3, label=str(name))
     ax.set_xscale("log")
-    ax.set_xticks([s for s, _ in _CTIT_TICKS], [lab for _, lab in _CTIT_TICKS])
+    duration_ticks(ax, _CTIT_TICKS)
     ax.set_xlim(1, 31 * 86400)
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:.0%}")

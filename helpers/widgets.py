@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.messages import t
-from helpers.plots import figure_png
+from helpers.plots import duration_ticks, figure_png
 
 __all__ = ["ORGANIC", "credit_by_window", "source_order", "LookbackExplorer", "lookback_explorer"]
 
@@ -504,8 +504,7 @@ def _fmt_quality(key: str, value: float) -> str:
 #: Truth labels drawn by the CTIT explorer, in stacking order, with their colours.
 _CTIT_GROUPS = (("none", "#9aa5b1"), ("click_injection", "#D55E00"), ("click_flooding", "#E69F00"),
                 ("other", "#7F3C8D"))
-_CTIT_TICKS_S = ((1, "1 s"), (10, "10 s"), (60, "1 min"), (600, "10 min"), (3600, "1 h"), (6 * 3600, "6 h"),
-                 (86400, "1 d"), (7 * 86400, "7 d"))
+_CTIT_TICKS_S = (1, 10, 60, 600, 3600, 6 * 3600, 86400, 7 * 86400)
 
 
 def ctit_explorer_figure(seconds: Any, labels: Any, min_ctit_s: float = DEFAULT_INJECTION_MAX_CTIT_S,
@@ -534,7 +533,7 @@ def ctit_explorer_figure(seconds: Any, labels: Any, min_ctit_s: float = DEFAULT_
     ax.axvline(max_ctit_s, color="#2a5db0", linewidth=2, linestyle="--",
                label=t("fraud_widgets.ctit.max_line", h=int(round(max_ctit_s / 3600))))
     ax.set_xscale("log")
-    ax.set_xticks([s for s, _ in _CTIT_TICKS_S], [lab for _, lab in _CTIT_TICKS_S])
+    duration_ticks(ax, _CTIT_TICKS_S)
     ax.set_xlim(1, 8 * 86400)
     ax.set_xlabel(t("fraud_widgets.ctit.xlabel"))
     ax.set_ylabel(t("fraud_widgets.ctit.ylabel"))

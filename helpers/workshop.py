@@ -169,7 +169,7 @@ def agenda(courses: list[catalog.Course], start: str = DEFAULT_START, break_minu
 
 
 def _minutes_text(total: int) -> str:
-    return f"{total // 60} h {total % 60:02d} min"
+    return t("units.hours_minutes", h=total // 60, m=f"{total % 60:02d}")
 
 
 def agenda_markdown(name: str, courses: list[catalog.Course], items: list[AgendaItem]) -> str:

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.messages import t
-from helpers.plots import _axes, _styled, channel_color, finish
+from helpers.plots import _axes, _styled, channel_color, duration_ticks, finish
 
 __all__ = ["rate_bars", "funnel_chart", "difference_chart", "open_delay_histogram", "installed_share",
            "destinations", "rule_hits", "DESTINATION_COLORS"]
@@ -155,8 +155,7 @@ def difference_chart(comparisons: Mapping[str, pd.Series] | pd.DataFrame, *, ax:
     return finish(ax, "deeplinks_difference", title=title, xlabel=xlabel, ylabel=ylabel)
 
 
-_DELAY_TICKS = ((1, "1 s"), (10, "10 s"), (60, "1 min"), (600, "10 min"), (3600, "1 h"), (6 * 3600, "6 h"),
-                (86400, "1 d"), (7 * 86400, "7 d"))
+_DELAY_TICKS = (1, 10, 60, 600, 3600, 6 * 3600, 86400, 7 * 86400)
 
 
 @_styled
@@ -176,7 +175,7 @@ def open_delay_histogram(delays: pd.Series, by: pd.Series | None = None, *, ax: 
         ax.hist(seconds[groups == g], bins=edges, alpha=0.75, color=palette[i % len(palette)],
                 label=t("plots.deeplinks_open_delay.group", group=g, n=f"{int((groups == g).sum()):,}"))
     ax.set_xscale("log")
-    ax.set_xticks([s for s, _ in _DELAY_TICKS], [lab for _, lab in _DELAY_TICKS])
+    duration_ticks(ax, _DELAY_TICKS)
     ax.set_xlim(1, 7 * 86400)
     ax.legend(loc="upper center")
     return finish(ax, "deeplinks_open_delay", title=title, xlabel=xlabel, ylabel=ylabel)

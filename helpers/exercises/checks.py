@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.exercises.core import Feedback
+from helpers.messages import has, t
 
 __all__ = ["number", "mapping", "choice", "dataframe", "all_of", "text_list", "with_mistakes", "answer_is",
            "VALUE_KEYS"]
@@ -96,14 +97,23 @@ def _as_series(answer: Any) -> pd.Series | None:
     return None
 
 
+def _what_name(what: str) -> str:
+    """The noun for the keys of a mapping ("network") in the learner's language, when the catalogue has it."""
+    key = f"check.what.{what}"
+    return t(key) if has(key) else what
+
+
 def mapping(rel: float = 1e-3, abs_tol: float = 1e-6, total: bool = True, what: str = "channel") -> Checker:
     """Numbers per key (a Series or dict), e.g. attributed installs per media source.
 
     Checks, in order: the type; keys missing or unexpected (named); when ``total`` is set, that
     the values add up to the expected total; then which keys are off (named, values not shown).
+    ``what`` names the keys ("network"); its word comes from ``check.what.<what>`` in the catalogue.
     """
+    what_key = what
 
     def check(answer: Any, expected: Any) -> Feedback | None:
+        what = _what_name(what_key)
         got = _as_series(answer)
         if got is None:
             return Feedback("check.mapping.wrong_type", {"got": _type_name(answer), "what": what})
