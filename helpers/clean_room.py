@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import privacy_sandbox as ps
+from helpers.messages import t
 
 __all__ = ["DEFAULT_MIN_USERS", "hash_ids", "clean_room_query", "noisy_values", "differencing_attack"]
 
@@ -42,7 +43,7 @@ def hash_ids(values, salt: str = "") -> pd.Series:
     the plain address. Missing values stay missing.
     """
     if not isinstance(salt, str):
-        raise ValueError(f"salt must be text shared by both parties, got {salt!r}")
+        raise ValueError(t("errors.clean_room.salt", salt=salt))
     s = pd.Series(values, dtype="string")
     norm = s.str.strip().str.lower()
     out = norm.map(lambda v: hashlib.sha256((salt + v).encode()).hexdigest(), na_action="ignore")
@@ -51,10 +52,10 @@ def hash_ids(values, salt: str = "") -> pd.Series:
 
 def _need(frame, name: str, columns: Sequence[str]) -> None:
     if not isinstance(frame, pd.DataFrame):
-        raise ValueError(f"{name} must be a table (DataFrame), got {type(frame).__name__}")
+        raise ValueError(t("errors.clean_room.table", name=name, got=type(frame).__name__))
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise ValueError(f"{name} is missing the columns {missing}")
+        raise ValueError(t("errors.clean_room.missing_columns", name=name, missing=missing))
 
 
 def _caps(metrics: Mapping[str, tuple[str, str]], max_contribution) -> dict[str, float]:
@@ -62,22 +63,20 @@ def _caps(metrics: Mapping[str, tuple[str, str]], max_contribution) -> dict[str,
     if max_contribution is None:
         max_contribution = {}
     if not isinstance(max_contribution, Mapping):
-        raise ValueError("max_contribution must be a dict {metric name: the most one person adds}, "
-                         f"got {type(max_contribution).__name__}")
+        raise ValueError(t("errors.clean_room.max_contribution_dict", got=type(max_contribution).__name__))
     unknown = [k for k in max_contribution if k not in metrics]
     if unknown:
-        raise ValueError(f"max_contribution names {unknown}, which are not metrics; the metrics are {list(metrics)}")
+        raise ValueError(t("errors.clean_room.max_contribution_unknown", unknown=unknown, metrics=list(metrics)))
     caps = {}
     for name, (_col, how) in metrics.items():
         if name not in max_contribution:
             if how == "count":
                 caps[name] = 1.0  # one person counts once
                 continue
-            raise ValueError(f"with epsilon, give max_contribution[{name!r}]: the most one person adds to this "
-                             f"{how} (their values are clipped to it)")
+            raise ValueError(t("errors.clean_room.max_contribution_missing", metric=name, how=how))
         v = max_contribution[name]
         if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v) or v <= 0:
-            raise ValueError(f"max_contribution[{name!r}] must be a positive finite number, got {v!r}")
+            raise ValueError(t("errors.clean_room.max_contribution_value", metric=name, value=v))
         caps[name] = float(v)
     return caps
 
@@ -134,19 +133,18 @@ def clean_room_query(first_party: pd.DataFrame, measurement: pd.DataFrame, *, on
     _need(first_party, "first_party", [on])
     _need(measurement, "measurement", [on])
     if isinstance(min_users, bool) or not isinstance(min_users, numbers.Integral) or min_users < 1:
-        raise ValueError(f"min_users must be a whole number of at least 1, got {min_users!r}")
+        raise ValueError(t("errors.clean_room.min_users", min_users=min_users))
     if not isinstance(metrics, Mapping) or not metrics:
-        raise ValueError("metrics must be a dict {name: (column, 'sum' | 'mean' | 'count')}")
+        raise ValueError(t("errors.clean_room.metrics"))
     for name, spec in metrics.items():
         if not isinstance(spec, (tuple, list)) or len(spec) != 2:
-            raise ValueError(f"metric {name!r} must be a pair (column, how), got {spec!r}")
+            raise ValueError(t("errors.clean_room.metric_pair", metric=name, spec=spec))
         if spec[1] not in _AGGS:
-            raise ValueError(f"metric {name!r}: how must be one of {_AGGS}, got {spec[1]!r}")
+            raise ValueError(t("errors.clean_room.metric_how", metric=name, allowed=_AGGS, how=spec[1]))
         if name in ("users", "suppressed") or name in by:
-            raise ValueError(f"metric name {name!r} clashes with an output column; choose another name")
+            raise ValueError(t("errors.clean_room.metric_clash", metric=name))
     if epsilon is None and max_contribution is not None:
-        raise ValueError("max_contribution is only used with epsilon (it bounds what one person adds before the "
-                         "noise); give epsilon too, or drop max_contribution")
+        raise ValueError(t("errors.clean_room.max_contribution_without_epsilon"))
     joined = first_party.dropna(subset=[on]).merge(measurement.dropna(subset=[on]), on=on, how="inner",
                                                    suffixes=("", "_measurement"))
     _need(joined, "the joined table", by + [c for c, _ in metrics.values()])
@@ -182,8 +180,7 @@ def _private_answer(joined: pd.DataFrame, *, on: str, by: list[str], metrics, ep
     pairs = np.unique(person.astype(np.int64) * max(n_cells, 1) + cell)
     if len(pairs) != n_people:
         n = int((np.bincount(pairs // max(n_cells, 1)) > 1).sum())
-        raise ValueError(f"with epsilon, each person must fall in one output row, but {n} people fall in several "
-                         f"rows of by={by}; group by columns that describe the person, or query without epsilon")
+        raise ValueError(t("errors.clean_room.person_in_several_rows", n=n, by=by))
     person_cell = (pairs % max(n_cells, 1)).astype(np.int64)  # pairs are sorted by person: one row each
 
     def per_cell(per_person: np.ndarray) -> np.ndarray:
@@ -244,7 +241,7 @@ def differencing_attack(first_party: pd.DataFrame, measurement: pd.DataFrame, *,
     queries' numbers are the (summed) metric answers.
     """
     if not isinstance(metric, tuple) or len(metric) != 2 or metric[1] not in _AGGS:
-        raise ValueError(f"metric must be a pair (column, how) with how in {_AGGS}, got {metric!r}")
+        raise ValueError(t("errors.clean_room.attack_metric", allowed=_AGGS, metric=metric))
     col, how = metric
     fp = first_party.assign(_all="everyone") if group is None else first_party
     by = "_all" if group is None else group

@@ -33,6 +33,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from helpers.messages import t
+
 __all__ = [
     "DEFAULT_EPSILON",
     "CONTRIBUTION_BUDGET",
@@ -72,23 +74,22 @@ EVENT_DEFAULTS = {"windows": 1, "trigger_data_cardinality": 2, "max_reports": 1}
 
 def _int(value, name: str, low: int, high: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be a whole number, got {value!r}")
+        raise ValueError(t("errors.privacy_sandbox.whole_number", name=name, value=value))
     value = int(value)
     if value < low or (high is not None and value > high):
-        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise ValueError(f"{name} must be {bound}, got {value}")
+        if high is not None:
+            raise ValueError(t("errors.privacy_sandbox.int_between", name=name, low=low, high=high, value=value))
+        raise ValueError(t("errors.privacy_sandbox.int_at_least", name=name, low=low, value=value))
     return value
 
 
 def _epsilon(epsilon, allow_zero: bool = True, allow_inf: bool = True) -> float:
     if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real):
-        raise ValueError(f"epsilon must be a number, got {epsilon!r}")
+        raise ValueError(t("errors.privacy_sandbox.epsilon_number", epsilon=epsilon))
     eps = float(epsilon)
     if math.isnan(eps) or eps < 0 or (eps == 0 and not allow_zero) or (math.isinf(eps) and not allow_inf):
-        what = "a non-negative number" if allow_zero else "a positive number"
-        if not allow_inf:
-            what += " (not infinite)"
-        raise ValueError(f"epsilon must be {what}, got {epsilon!r}")
+        which = ("epsilon_non_negative" if allow_zero else "epsilon_positive") + ("" if allow_inf else "_finite")
+        raise ValueError(t(f"errors.privacy_sandbox.{which}", epsilon=epsilon))
     return eps
 
 
@@ -114,11 +115,10 @@ def event_level_states(windows_per_trigger_data: Sequence[int], max_reports: int
     28
     """
     if isinstance(windows_per_trigger_data, (str, bytes)) or not isinstance(windows_per_trigger_data, Sequence):
-        raise ValueError("windows_per_trigger_data must be a list with the number of report windows "
-                         f"of each trigger-data value, e.g. [3] * 8; got {windows_per_trigger_data!r}")
+        raise ValueError(t("errors.privacy_sandbox.windows_list", windows=windows_per_trigger_data))
     if len(windows_per_trigger_data) > 32:
-        raise ValueError(f"at most 32 trigger-data values are allowed, got {len(windows_per_trigger_data)}")
-    windows = [_int(w, "each number of report windows", 1, 5) for w in windows_per_trigger_data]
+        raise ValueError(t("errors.privacy_sandbox.too_many_trigger_data", n=len(windows_per_trigger_data)))
+    windows = [_int(w, t("errors.privacy_sandbox.name_windows"), 1, 5) for w in windows_per_trigger_data]
     r = _int(max_reports, "max_reports", 0, 20)
     if r == 0 or not windows:
         return 1
@@ -150,7 +150,7 @@ def binary_entropy(x: float) -> float:
     1.0
     """
     if isinstance(x, bool) or not isinstance(x, numbers.Real) or not 0.0 <= float(x) <= 1.0:
-        raise ValueError(f"x must be a probability between 0 and 1, got {x!r}")
+        raise ValueError(t("errors.privacy_sandbox.probability", x=x))
     x = float(x)
     if x in (0.0, 1.0):
         return 0.0
@@ -171,8 +171,7 @@ def information_gain(states: int, epsilon: float) -> float:
     """
     k = _int(states, "states", 1)
     if k > MAX_TRIGGER_STATE_CARDINALITY:
-        raise ValueError(f"states={k} exceeds the spec's maximum trigger-state cardinality 2**32 - 1; "
-                         "the browser rejects such a source configuration")
+        raise ValueError(t("errors.privacy_sandbox.too_many_states", k=k))
     p = flip_probability(k, epsilon)
     if k == 1:
         return 0.0
@@ -193,9 +192,9 @@ def aggregation_noise_scale(epsilon: float, l1_budget: float = CONTRIBUTION_BUDG
     """
     eps = _epsilon(epsilon, allow_zero=False, allow_inf=False)
     if eps > 64:
-        raise ValueError(f"the Aggregation Service accepts 0 < epsilon <= 64, got {epsilon!r}")
+        raise ValueError(t("errors.privacy_sandbox.aggregation_epsilon", epsilon=epsilon))
     if isinstance(l1_budget, bool) or not isinstance(l1_budget, numbers.Real) or not 0 < float(l1_budget) < math.inf:
-        raise ValueError(f"l1_budget must be a positive number (65536 in ARA), got {l1_budget!r}")
+        raise ValueError(t("errors.privacy_sandbox.l1_budget", l1_budget=l1_budget))
     return float(l1_budget) / eps
 
 
@@ -208,7 +207,7 @@ def aggregation_threshold(epsilon: float, delta: float = 1e-5, l1_budget: float 
     """
     b = aggregation_noise_scale(epsilon, l1_budget)
     if isinstance(delta, bool) or not isinstance(delta, numbers.Real) or not 0 < float(delta) < 1:
-        raise ValueError(f"delta must be strictly between 0 and 1, got {delta!r}")
+        raise ValueError(t("errors.privacy_sandbox.delta", delta=delta))
     return b * (float(epsilon) + math.log(1 / float(delta)))
 
 
@@ -228,7 +227,7 @@ def _rng(rng) -> np.random.Generator:
         return rng
     if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool)):
         return np.random.default_rng(rng)
-    raise ValueError(f"rng must be a numpy Generator or an integer seed, got {rng!r}")
+    raise ValueError(t("errors.privacy_sandbox.rng", rng=rng))
 
 
 def randomized_response(true_outputs, states: int, epsilon: float, rng=None) -> RandomizedResponse:
@@ -246,9 +245,9 @@ def randomized_response(true_outputs, states: int, epsilon: float, rng=None) -> 
     p = flip_probability(k, epsilon)
     x = np.asarray(true_outputs)
     if x.ndim != 1:
-        raise ValueError("true_outputs must be a one-dimensional list of state indices")
+        raise ValueError(t("errors.privacy_sandbox.true_outputs_1d"))
     if x.size and (not np.issubdtype(x.dtype, np.integer) or x.min() < 0 or x.max() >= k):
-        raise ValueError(f"true_outputs must be whole numbers between 0 and states-1 = {k - 1}")
+        raise ValueError(t("errors.privacy_sandbox.true_outputs_range", top=k - 1))
     gen = _rng(rng)
     noised = gen.random(x.size) < p
     out = x.astype(np.int64, copy=True)
@@ -326,7 +325,7 @@ def _counts(observed):
 
 def _check_counts(values: np.ndarray) -> None:
     if values.ndim != 1 or not np.all(np.isfinite(values)) or (values < 0).any():
-        raise ValueError("observed counts must be a one-dimensional list of non-negative numbers")
+        raise ValueError(t("errors.privacy_sandbox.observed_counts"))
 
 
 def debias_counts(observed_counts, states: int, epsilon: float, n_sources: float | None = None):
@@ -345,10 +344,10 @@ def debias_counts(observed_counts, states: int, epsilon: float, n_sources: float
     values, kind = _counts(observed_counts)
     _check_counts(np.asarray(values))
     if p >= 1.0:
-        raise ValueError("epsilon is so small that every output is random (p = 1): nothing can be de-biased")
+        raise ValueError(t("errors.privacy_sandbox.all_random"))
     n = float(np.sum(values)) if n_sources is None else float(n_sources)
     if n_sources is not None and (not math.isfinite(n) or n < 0):
-        raise ValueError(f"n_sources must be a non-negative number, got {n_sources!r}")
+        raise ValueError(t("errors.privacy_sandbox.n_sources", n_sources=n_sources))
     return (values - n * p / k) / (1 - p)
 
 
@@ -365,17 +364,17 @@ def debias_report_counts(observed_counts, n_sources, windows: int, trigger_data_
     [750.0, 250.0]
     """
     w = _int(windows, "windows", 1, 5)
-    t = _int(trigger_data_cardinality, "trigger_data_cardinality", 1, 32)
+    n_data = _int(trigger_data_cardinality, "trigger_data_cardinality", 1, 32)
     r = _int(max_reports, "max_reports", 0, 20)
-    b = w * t
+    b = w * n_data
     p = flip_probability(math.comb(b + r, r), epsilon)
     if p >= 1.0:
-        raise ValueError("epsilon is so small that every output is random (p = 1): nothing can be de-biased")
+        raise ValueError(t("errors.privacy_sandbox.all_random"))
     values, _ = _counts(observed_counts)
     _check_counts(np.atleast_1d(np.asarray(values)))
     n = n_sources.to_numpy(dtype=float) if isinstance(n_sources, pd.Series) else np.asarray(n_sources, dtype=float)
     if not np.all(np.isfinite(n)) or (n < 0).any():
-        raise ValueError("n_sources must be non-negative numbers")
+        raise ValueError(t("errors.privacy_sandbox.n_sources_list"))
     return (values - n * p * r / (b + 1)) / (1 - p)
 
 
@@ -419,7 +418,7 @@ def epsilon_for_information_gain(states: int, max_bits: float, max_epsilon: floa
 
     k = _int(states, "states", 1, MAX_TRIGGER_STATE_CARDINALITY)
     if isinstance(max_bits, bool) or not isinstance(max_bits, numbers.Real) or not float(max_bits) >= 0:
-        raise ValueError(f"max_bits must be a non-negative number of bits, got {max_bits!r}")
+        raise ValueError(t("errors.privacy_sandbox.max_bits", max_bits=max_bits))
     eps_max = _epsilon(max_epsilon, allow_inf=False)
     if information_gain(k, eps_max) <= max_bits:
         return eps_max
@@ -462,7 +461,7 @@ def debias_std_error(counts, states: int, epsilon: float, n_sources: float | Non
     k = _int(states, "states", 1)
     p = flip_probability(k, epsilon)
     if p >= 1.0:
-        raise ValueError("epsilon is so small that every output is random (p = 1): nothing can be de-biased")
+        raise ValueError(t("errors.privacy_sandbox.all_random"))
     values, _ = _counts(counts)
     arr = np.asarray(values, dtype=float)
     _check_counts(np.atleast_1d(arr))
@@ -485,11 +484,11 @@ def expected_fake_reports(n_sources: float, windows: int, trigger_data_cardinali
     6988
     """
     w = _int(windows, "windows", 1, 5)
-    t = _int(trigger_data_cardinality, "trigger_data_cardinality", 1, 32)
+    n_data = _int(trigger_data_cardinality, "trigger_data_cardinality", 1, 32)
     r = _int(max_reports, "max_reports", 0, 20)
-    b = w * t
+    b = w * n_data
     if isinstance(n_sources, bool) or not isinstance(n_sources, numbers.Real) or not float(n_sources) >= 0:
-        raise ValueError(f"n_sources must be a non-negative number, got {n_sources!r}")
+        raise ValueError(t("errors.privacy_sandbox.n_sources", n_sources=n_sources))
     return float(n_sources) * flip_probability(math.comb(b + r, r), epsilon) * r * b / (b + 1)
 
 
@@ -509,7 +508,7 @@ def combine_key_pieces(source_piece: int, *trigger_pieces: int) -> int:
     out = 0
     for piece in (source_piece, *trigger_pieces):
         if isinstance(piece, bool) or not isinstance(piece, numbers.Integral) or not 0 <= int(piece) < 2**128:
-            raise ValueError(f"a key piece must be a whole number between 0 and 2**128 - 1, got {piece!r}")
+            raise ValueError(t("errors.privacy_sandbox.key_piece", piece=piece))
         out |= int(piece)
     return out
 
@@ -532,26 +531,25 @@ class KeyLayout:
 
     def __init__(self, dimensions: Mapping[str, int | Sequence]):
         if not isinstance(dimensions, Mapping) or not dimensions:
-            raise ValueError("dimensions must be a dict {dimension: number of values or list of values}, "
-                             "e.g. {'campaign': 18, 'country': ['JP', 'KR', 'US']}")
+            raise ValueError(t("errors.privacy_sandbox.dimensions"))
         self.values: dict[str, list | None] = {}
         self.sizes: dict[str, int] = {}
         for name, spec in dimensions.items():
             if isinstance(spec, numbers.Integral) and not isinstance(spec, bool):
-                self.sizes[name] = _int(spec, f"the number of values of {name!r}", 1)
+                self.sizes[name] = _int(spec, t("errors.privacy_sandbox.name_dimension_size", dimension=name), 1)
                 self.values[name] = None
             elif isinstance(spec, Sequence) and not isinstance(spec, (str, bytes)) and len(spec) > 0:
                 vals = list(spec)
                 if len(set(map(str, vals))) != len(vals):
-                    raise ValueError(f"dimension {name!r} lists a value twice")
+                    raise ValueError(t("errors.privacy_sandbox.dimension_duplicate", dimension=name))
                 self.sizes[name] = len(vals)
                 self.values[name] = vals
             else:
-                raise ValueError(f"dimension {name!r} needs a number of values or a non-empty list, got {spec!r}")
+                raise ValueError(t("errors.privacy_sandbox.dimension_spec", dimension=name, spec=spec))
         self.bits = {n: max(1, math.ceil(math.log2(s))) for n, s in self.sizes.items()}
         total = sum(self.bits.values())
         if total > 128:
-            raise ValueError(f"the key needs {total} bits but aggregation keys have at most 128")
+            raise ValueError(t("errors.privacy_sandbox.key_too_long", bits=total))
         self.offsets = {}
         shift = total
         for n in self.sizes:
@@ -569,15 +567,14 @@ class KeyLayout:
             return _int(value, name, 0, self.sizes[name] - 1)
         lookup = {str(v): i for i, v in enumerate(vals)}
         if str(value) not in lookup:
-            raise ValueError(f"{value!r} is not a value of {name!r}; expected one of {vals[:8]}")
+            raise ValueError(t("errors.privacy_sandbox.unknown_value", value=value, dimension=name, expected=vals[:8]))
         return lookup[str(value)]
 
     def encode(self, **values) -> int:
         missing = [n for n in self.sizes if n not in values]
         extra = [n for n in values if n not in self.sizes]
         if missing or extra:
-            raise ValueError(f"encode needs exactly the dimensions {list(self.sizes)}; "
-                             f"missing {missing}, unknown {extra}")
+            raise ValueError(t("errors.privacy_sandbox.encode_dimensions", dimensions=list(self.sizes), missing=missing, unknown=extra))
         return sum(self._index(n, values[n]) << self.offsets[n] for n in self.sizes)
 
     def decode(self, key: int) -> dict:
@@ -596,13 +593,13 @@ class KeyLayout:
 
 def _share(value, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < float(value) <= 1:
-        raise ValueError(f"{name} must be a share of the budget between 0 (excluded) and 1, got {value!r}")
+        raise ValueError(t("errors.privacy_sandbox.share", name=name, value=value))
     return float(value)
 
 
 def _positive(value, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < float(value) < math.inf:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
+        raise ValueError(t("errors.privacy_sandbox.positive", name=name, value=value))
     return float(value)
 
 
@@ -662,11 +659,11 @@ def rmsre(estimates, truth, threshold: float = 5.0) -> float:
     0.1581
     """
     e = np.asarray(estimates, dtype=float)
-    t = np.asarray(truth, dtype=float)
-    if e.shape != t.shape or e.ndim != 1 or len(e) == 0:
-        raise ValueError("estimates and truth must be lists of the same length (one value per bucket)")
+    truth_arr = np.asarray(truth, dtype=float)
+    if e.shape != truth_arr.shape or e.ndim != 1 or len(e) == 0:
+        raise ValueError(t("errors.privacy_sandbox.estimates_truth_length"))
     thr = _positive(threshold, "threshold")
-    return float(np.sqrt(np.mean(((e - t) / np.maximum(t, thr)) ** 2)))
+    return float(np.sqrt(np.mean(((e - truth_arr) / np.maximum(truth_arr, thr)) ** 2)))
 
 
 def expected_rmsre(truth, noise_sd: float, threshold: float = 5.0) -> float:
@@ -675,13 +672,13 @@ def expected_rmsre(truth, noise_sd: float, threshold: float = 5.0) -> float:
     >>> round(expected_rmsre([10.0, 1.0], noise_sd=1.0, threshold=5), 4)
     0.1581
     """
-    t = np.asarray(truth, dtype=float)
-    if t.ndim != 1 or len(t) == 0:
-        raise ValueError("truth must be a list of bucket totals")
+    truth_arr = np.asarray(truth, dtype=float)
+    if truth_arr.ndim != 1 or len(truth_arr) == 0:
+        raise ValueError(t("errors.privacy_sandbox.truth_list"))
     sd = float(noise_sd)
     if not sd >= 0:
-        raise ValueError(f"noise_sd must be a non-negative number, got {noise_sd!r}")
-    return float(np.sqrt(np.mean(sd**2 / np.maximum(t, _positive(threshold, "threshold")) ** 2)))
+        raise ValueError(t("errors.privacy_sandbox.noise_sd", noise_sd=noise_sd))
+    return float(np.sqrt(np.mean(sd**2 / np.maximum(truth_arr, _positive(threshold, "threshold")) ** 2)))
 
 
 def equal_error_split(max_values: Mapping[str, float], typical_values: Mapping[str, float]) -> dict[str, float]:
@@ -694,10 +691,9 @@ def equal_error_split(max_values: Mapping[str, float], typical_values: Mapping[s
     {'count': 0.2, 'revenue': 0.8}
     """
     if not isinstance(max_values, Mapping) or not isinstance(typical_values, Mapping) or not max_values:
-        raise ValueError("max_values and typical_values must be dicts {question: number}")
+        raise ValueError(t("errors.privacy_sandbox.split_dicts"))
     if set(max_values) != set(typical_values):
-        raise ValueError(f"max_values and typical_values must name the same questions, got {sorted(max_values)} "
-                         f"and {sorted(typical_values)}")
+        raise ValueError(t("errors.privacy_sandbox.split_questions", max_values=sorted(max_values), typical_values=sorted(typical_values)))
     need = {q: _positive(max_values[q], f"max_values[{q!r}]") / _positive(typical_values[q], f"typical_values[{q!r}]")
             for q in max_values}
     total = sum(need.values())
@@ -717,13 +713,12 @@ def budget_plan(questions: Mapping[str, float], split: Mapping[str, float], epsi
     ([16384.0, 245.76], [0.57, 37.71])
     """
     if not isinstance(questions, Mapping) or not questions:
-        raise ValueError("questions must be a dict {question: largest value per source}, e.g. {'revenue': 200}")
+        raise ValueError(t("errors.privacy_sandbox.questions"))
     if not isinstance(split, Mapping) or set(split) != set(questions):
-        raise ValueError(f"split must give a budget share to each question {sorted(questions)}, got {split!r}")
+        raise ValueError(t("errors.privacy_sandbox.split_shares", questions=sorted(questions), split=split))
     shares = {q: _share(split[q], f"split[{q!r}]") for q in questions}
     if sum(shares.values()) > 1 + 1e-9:
-        raise ValueError(f"the budget shares sum to {sum(shares.values()):.3g}; "
-                         "together the questions can use at most the whole budget (1)")
+        raise ValueError(t("errors.privacy_sandbox.shares_sum", total=sum(shares.values())))
     rows = []
     for q, mx in questions.items():
         mx = _positive(mx, f"questions[{q!r}]")
@@ -746,10 +741,10 @@ def bucket_errors(values: pd.DataFrame, dimensions: Sequence[str], questions: Ma
     """
     dims = list(dimensions)
     if not isinstance(values, pd.DataFrame):
-        raise ValueError(f"values must be a table (DataFrame) of conversions, got {type(values).__name__}")
+        raise ValueError(t("errors.privacy_sandbox.values_table", got=type(values).__name__))
     missing = [c for c in [*dims, *questions] if c not in values.columns]
     if missing:
-        raise ValueError(f"values is missing the columns {missing}; it needs {dims + list(questions)}")
+        raise ValueError(t("errors.privacy_sandbox.values_columns", missing=missing, needed=dims + list(questions)))
     plan = budget_plan(questions, split, epsilon)
     if dims:
         sums = values.groupby(dims, observed=True)[list(questions)].sum()
@@ -806,26 +801,26 @@ def simulate_event_level(source_is_click, trigger_source, trigger_data, trigger_
     """
     is_click = np.asarray(source_is_click, dtype=bool)
     if is_click.ndim != 1:
-        raise ValueError("source_is_click must be a one-dimensional list of True/False, one per source")
+        raise ValueError(t("errors.privacy_sandbox.source_is_click"))
     n_src = len(is_click)
     src = np.asarray(trigger_source)
     td = np.asarray(trigger_data)
     win = np.asarray(trigger_window)
     if not (src.shape == td.shape == win.shape) or src.ndim != 1:
-        raise ValueError("trigger_source, trigger_data and trigger_window must be lists of the same length")
+        raise ValueError(t("errors.privacy_sandbox.trigger_lengths"))
     for name, arr in (("trigger_source", src), ("trigger_data", td), ("trigger_window", win)):
         if arr.size and not np.issubdtype(arr.dtype, np.integer):
-            raise ValueError(f"{name} must hold whole numbers")
+            raise ValueError(t("errors.privacy_sandbox.whole_numbers", name=name))
     src, td, win = src.astype(np.int64), td.astype(np.int64), win.astype(np.int64)
     if src.size and (src.min() < 0 or src.max() >= n_src):
-        raise ValueError(f"trigger_source must be source indices between 0 and {n_src - 1}")
+        raise ValueError(t("errors.privacy_sandbox.trigger_source_range", top=n_src - 1))
     t_card = np.where(is_click, NAVIGATION_DEFAULTS["trigger_data_cardinality"], EVENT_DEFAULTS["trigger_data_cardinality"])
     w_card = np.where(is_click, NAVIGATION_DEFAULTS["windows"], EVENT_DEFAULTS["windows"])
     cap = np.where(is_click, NAVIGATION_DEFAULTS["max_reports"], EVENT_DEFAULTS["max_reports"])
     if src.size and ((td < 0).any() or (td >= t_card[src]).any()):
-        raise ValueError("trigger_data must be 0-7 for a click source and 0-1 for a view source")
+        raise ValueError(t("errors.privacy_sandbox.trigger_data_range"))
     if src.size and ((win < 0).any() or (win >= w_card[src]).any()):
-        raise ValueError("trigger_window must be 0-2 for a click source and 0 for a view source")
+        raise ValueError(t("errors.privacy_sandbox.trigger_window_range"))
     gen = _rng(rng)
     # first come, first served: the rank of each trigger among its source's triggers
     order = np.argsort(src, kind="stable")
@@ -846,11 +841,12 @@ def simulate_event_level(source_is_click, trigger_source, trigger_data, trigger_
     parts = [real.assign(noised=False)]
     for click, cfg in ((True, NAVIGATION_DEFAULTS), (False, EVENT_DEFAULTS)):
         who = np.flatnonzero(noised & (is_click == click))
-        t = cfg["trigger_data_cardinality"]
-        bins = random_state_reports(len(who), cfg["windows"] * t, cfg["max_reports"], gen)
+        n_data = cfg["trigger_data_cardinality"]
+        bins = random_state_reports(len(who), cfg["windows"] * n_data, cfg["max_reports"], gen)
         rows, cols = np.nonzero(bins >= 0)
         b = bins[rows, cols]
-        parts.append(pd.DataFrame({"source": who[rows], "trigger_data": b % t, "window": b // t, "noised": True}))
+        parts.append(pd.DataFrame({"source": who[rows], "trigger_data": b % n_data, "window": b // n_data,
+                                   "noised": True}))
     reports = pd.concat(parts, ignore_index=True).astype({"source": "int64", "trigger_data": "int64",
                                                           "window": "int64", "noised": bool})
     return EventLevelSimulation(reports.sort_values(["source", "window", "trigger_data"], kind="stable")
@@ -871,9 +867,9 @@ def apply_contribution_budget(report_source, report_value, l1_budget: float = CO
     s = np.asarray(report_source)
     v = np.asarray(report_value, dtype=np.int64) if np.asarray(report_value).size else np.zeros(0, np.int64)
     if s.shape != v.shape or s.ndim != 1:
-        raise ValueError("report_source and report_value must be lists of the same length")
+        raise ValueError(t("errors.privacy_sandbox.report_lengths"))
     if v.size and (v < 0).any():
-        raise ValueError("report values must be non-negative budget units")
+        raise ValueError(t("errors.privacy_sandbox.report_values"))
     budget = _positive(l1_budget, "l1_budget")
     ok = np.zeros(len(s), bool)
     if not len(s):
@@ -909,12 +905,12 @@ def summary_report(buckets, values, epsilon: float, *, domain=None, rng=None, di
     b = np.asarray(buckets, dtype=object)
     v = np.asarray(values, dtype=float)
     if b.shape != v.shape or b.ndim != 1:
-        raise ValueError("buckets and values must be lists of the same length (one per contribution)")
+        raise ValueError(t("errors.privacy_sandbox.bucket_lengths"))
     sums = pd.Series(v, index=pd.Index(b, dtype=object)).groupby(level=0, sort=False).sum()
     if domain is not None:
         dom = pd.Index(list(domain), dtype=object)
         if not dom.is_unique:
-            raise ValueError("domain lists a bucket twice")
+            raise ValueError(t("errors.privacy_sandbox.domain_duplicate"))
         sums = sums.reindex(dom, fill_value=0.0)
     gen = _rng(rng)
     noise = laplace_noise(len(sums), epsilon, l1_budget, gen, discrete=discrete)
