@@ -154,3 +154,11 @@ def test_check_assetlinks_dynamic_rules_for_urls():
     assert data["urls"] == [{"url": "https://example.com/legal/terms", "allowed": False, "rule_index": 0,
                              "reason": data["urls"][0]["reason"]}]
     assert "excludes /legal/terms" in data["urls"][0]["reason"]
+
+
+def test_urls_may_follow_the_options():
+    before = run("check-aasa", AASA, "https://example.com/product/42", "--domain", "example.com")
+    after = run("check-aasa", AASA, "--domain", "example.com", "https://example.com/product/42")
+    assert after.returncode == before.returncode and out(after) == out(before)
+    bad = run("check-aasa", AASA, "--domain", "example.com", "https://example.com/x", "--nope")
+    assert bad.returncode == 2 and "unrecognized arguments" in bad.stderr.decode()

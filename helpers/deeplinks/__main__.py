@@ -210,7 +210,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _Parser.json_mode = "--json" in argv
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # URLs may come after options too (check-aasa FILE --domain HOST URL URL): argparse stops
+    # collecting positionals at the first option, so gather the rest here
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        if args.command != "check-aasa" or any(item.startswith("-") for item in extra):
+            parser.parse_args(argv)  # the usual "unrecognized arguments" error and exit code
+        args.urls = [*args.urls, *extra]
     try:
         if args.command == "check-aasa":
             return check_aasa(args)
