@@ -164,3 +164,10 @@ def test_exercise_messages_exist(ex):
         assert t(f"{ex.messages}.hint{n}").strip(), f"{ex.id}: hint {n} is empty"
     assert t(f"{ex.messages}.solution").strip(), f"{ex.id}: solution note is missing"
     assert ex.solution_code.strip(), f"{ex.id}: no solution code"
+
+
+def test_code_spans_in_feedback_are_shown_as_code():
+    from helpers.exercises.core import _inline_code
+
+    assert _inline_code("use `a < b` here") == "use <code>a &lt; b</code> here"
+    assert _inline_code("one ` backtick <x>") == "one ` backtick &lt;x&gt;"

@@ -40,6 +40,14 @@ from helpers.messages import has, t
 __all__ = ["Exercise", "Feedback", "ExerciseFailed", "Blank", "____", "Result"]
 
 
+
+def _inline_code(text: str) -> str:
+    """Message text as HTML: escaped, with `code spans` shown as code (as in the lessons' Markdown)."""
+    parts = str(text).split("`")
+    if len(parts) % 2 == 0:  # an odd number of backticks: show the text as it is
+        return html.escape(str(text))
+    return "".join(f"<code>{html.escape(p)}</code>" if i % 2 else html.escape(p) for i, p in enumerate(parts))
+
 class Blank:
     """The placeholder in starter code: ``answer = ____`` means "not attempted yet"."""
 
@@ -96,7 +104,7 @@ class Result:
         return (
             f'<div class="mma-check mma-{self.outcome}" style="background:{bg};color:{fg};'
             f'border-left:4px solid {fg};padding:6px 10px;margin:4px 0;border-radius:3px">'
-            f"<b>{icon} {html.escape(title)}</b> {html.escape(self.message)}</div>"
+            f"<b>{icon} {html.escape(title)}</b> {_inline_code(self.message)}</div>"
         )
 
     def __str__(self) -> str:
@@ -237,7 +245,7 @@ class _Box:
         return (
             f'<div style="background:{self.bg};color:{self.fg};border-left:4px solid {self.fg};'
             f'padding:6px 10px;margin:4px 0;border-radius:3px"><b>{html.escape(self.title)}</b> '
-            f"{html.escape(self.text)}{code}</div>"
+            f"{_inline_code(self.text)}{code}</div>"
         )
 
     def __str__(self) -> str:
