@@ -56,6 +56,7 @@ from helpers._validate import (
     require_utc_timestamps,
     to_timedelta,
 )
+from helpers.messages import t as _t  # `t` is a loop variable over fraud types below
 
 __all__ = [
     "SWEEP_VALUES",
@@ -165,7 +166,7 @@ def _parse_networks(ranges) -> tuple[list[tuple[int, int]], list]:
         try:
             net = ipaddress.ip_network(str(r), strict=False)
         except ValueError as exc:
-            raise InputError(f"datacenter_ranges: {r!r} is not a network such as '192.0.2.0/24'") from exc
+            raise InputError(_t("errors.fraud.datacenter_range", value=r)) from exc
         if net.version == 4:
             v4.append((int(net.network_address), int(net.broadcast_address)))
         else:
@@ -191,7 +192,7 @@ def _ip_in_ranges(ip: np.ndarray, ranges) -> tuple[np.ndarray, np.ndarray]:
         nums = parts.fillna("0").astype(np.int64).to_numpy()
         bad |= (nums > 255).any(axis=1)
         if bad.any():
-            raise InputError(f"ip: {u[~is6].to_numpy()[bad][0]!r} is not an IPv4 or IPv6 address")
+            raise InputError(_t("errors.fraud.bad_ip", value=u[~is6].to_numpy()[bad][0]))
         as_int = (nums[:, 0] << 24) | (nums[:, 1] << 16) | (nums[:, 2] << 8) | nums[:, 3]
         idx4 = np.flatnonzero(~is6)
         for r, (lo, hi) in zip(_v4_names(ranges), v4, strict=True):
@@ -202,7 +203,7 @@ def _ip_in_ranges(ip: np.ndarray, ranges) -> tuple[np.ndarray, np.ndarray]:
             try:
                 a = ipaddress.IPv6Address(uniq[i].split("%")[0])
             except ValueError as exc:
-                raise InputError(f"ip: {uniq[i]!r} is not an IPv4 or IPv6 address") from exc
+                raise InputError(_t("errors.fraud.bad_ip", value=uniq[i])) from exc
             for net in v6:
                 if a in net:
                     hit_net[i] = str(net)
@@ -235,25 +236,25 @@ def _check_frame(df, name: str, required: Sequence[str], id_col: str, time_cols:
         else:
             require_text(df, name, c)
     if df[id_col].isna().any():
-        raise InputError(f"{name}[{id_col!r}] has missing values; every row needs an ID")
+        raise InputError(_t("errors.fraud.missing_ids", name=name, column=id_col))
     if df[id_col].is_unique:
         return
     dup = df[id_col].duplicated()
     if dup.any():
-        raise InputError(f"{name}[{id_col!r}] has duplicate IDs, e.g. {df[id_col][dup].iloc[0]!r} "
-                         f"({int(dup.sum())} duplicate row(s)); each row must have its own ID")
+        raise InputError(_t("errors.fraud.duplicate_ids", name=name, column=id_col, example=df[id_col][dup].iloc[0],
+                            count=int(dup.sum())))
 
 
 def _check_fraction(value, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
             or not np.isfinite(value) or not 0 <= value <= 1:
-        raise InputError(f"{name} must be a fraction between 0 and 1, got {value!r}")
+        raise InputError(_t("errors.fraud.fraction", name=name, value=value))
     return float(value)
 
 
 def _check_count(value, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise InputError(f"{name} must be a whole number of at least 1, got {value!r}")
+        raise InputError(_t("errors.fraud.count", name=name, value=value))
     return int(value)
 
 
@@ -612,23 +613,23 @@ def _seconds(values) -> np.ndarray:
     elif len(s) == 0:
         v = np.array([], dtype=float)
     else:
-        raise InputTypeError(f"CTIT values must be Timedeltas or seconds, got dtype {s.dtype}")
+        raise InputTypeError(_t("errors.fraud.ctit_type", dtype=s.dtype))
     return v[np.isfinite(v)]
 
 
 def _log_edges(bins) -> np.ndarray:
     if isinstance(bins, str):
         if bins != "log":
-            raise InputError(f"bins must be 'log', a number of log bins or a list of edges in seconds, got {bins!r}")
+            raise InputError(_t("errors.fraud.bins_text", bins=bins))
         bins = 28
     if isinstance(bins, (int, np.integer)) and not isinstance(bins, bool):
         if bins < 2:
-            raise InputError("bins must be at least 2")
+            raise InputError(_t("errors.fraud.bins_min"))
         # from 1 s to 30 days, equal widths on a log scale; a first bin [0, 1 s)
         return np.concatenate([[0.0], np.logspace(0, np.log10(30 * 86400), int(bins))])
     edges = np.asarray(bins, dtype=float)
     if edges.ndim != 1 or len(edges) < 2 or np.any(np.diff(edges) <= 0):
-        raise InputError("bins edges must be an increasing list of at least two numbers of seconds")
+        raise InputError(_t("errors.fraud.bins_edges"))
     return edges
 
 
@@ -685,7 +686,7 @@ def ctit_distance(site_ctit, reference_ctit, method: str = "ks", bins="log") -> 
             return float(np.sum(x[nz] * np.log2(x[nz] / y[nz])))
 
         return float(max(0.0, (kl(p, m) + kl(q, m)) / 2))
-    raise InputError(f"method must be 'ks' or 'js', got {method!r}")
+    raise InputError(_t("errors.fraud.distance_method", method=method))
 
 
 # --------------------------------------------------------------------------------------------
@@ -720,10 +721,10 @@ def source_report(flagged: pd.DataFrame, spend: pd.DataFrame | None = None,
         require_dataframe(spend, "spend")
         cost_col = "cost" if "cost" in spend.columns else "spend" if "spend" in spend.columns else None
         if cost_col is None:
-            raise InputError("spend needs a 'cost' (or 'spend') column")
+            raise InputError(_t("errors.fraud.spend_cost"))
         keys = [c for c in by if c in spend.columns]
         if not keys:
-            raise InputError(f"spend must have at least one of the columns {by} to join on")
+            raise InputError(_t("errors.fraud.spend_keys", columns=by))
         s = spend.groupby(keys, dropna=False, observed=True)[cost_col].sum().rename("group_spend").reset_index()
         rep = rep.merge(s, on=keys, how="left")
         grp_inst = rep.groupby(keys, dropna=False, observed=True)["installs"].transform("sum")
@@ -742,10 +743,10 @@ def _labels(flagged, truth) -> tuple[np.ndarray, np.ndarray]:
             require_columns(flagged, "flagged", ["install_id", "fraud_type"])
             t = truth.set_index("install_id")["fraud_type"]
             if not t.index.is_unique:
-                raise InputError("truth has duplicate install_id values")
+                raise InputError(_t("errors.fraud.truth_duplicates"))
             missing = ~flagged["install_id"].isin(t.index)
             if missing.any():
-                raise InputError(f"truth has no row for install {flagged['install_id'][missing].iloc[0]!r}")
+                raise InputError(_t("errors.fraud.truth_missing", install_id=flagged["install_id"][missing].iloc[0]))
             tv = t.reindex(flagged["install_id"]).to_numpy(dtype=object, na_value=None)
         else:
             tv = pd.Series(truth).to_numpy(dtype=object, na_value=None)
@@ -754,7 +755,7 @@ def _labels(flagged, truth) -> tuple[np.ndarray, np.ndarray]:
         pv = pd.Series(flagged).to_numpy(dtype=object, na_value=None)
         tv = pd.Series(truth).to_numpy(dtype=object, na_value=None)
     if len(pv) != len(tv):
-        raise InputError(f"flagged has {len(pv)} rows but truth has {len(tv)}")
+        raise InputError(_t("errors.fraud.length_mismatch", flagged=len(pv), truth=len(tv)))
     pv = np.where(pd.isna(pv), "none", pv).astype(object)
     tv = np.where(pd.isna(tv), "none", tv).astype(object)
     return pv, tv
