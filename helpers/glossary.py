@@ -110,10 +110,17 @@ def _korean_forms(item: Term) -> tuple[str, ...]:
     return tuple(f for f in (*forms, head, inner) if f)
 
 
+@functools.cache
+def style_avoid() -> tuple[str, ...]:
+    """Endings the Korean text should not use (the glossary's ``[style]`` table)."""
+    data = tomllib.loads(GLOSSARY_FILE.read_text(encoding="utf-8"))
+    return tuple(data.get("style", {}).get("avoid", ()))
+
+
 def check_pair(english: str, korean: str) -> list[Finding]:
     """Glossary findings for one English text and its Korean translation (an empty list is clean)."""
     en, ko = strip_code(english), strip_code(korean)
-    found = []
+    found = [Finding("style", "avoid", f"uses {bad!r}; instructions end in -세요") for bad in style_avoid() if bad in ko]
     for item in terms():
         for bad in item.avoid:
             if bad in ko:

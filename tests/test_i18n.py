@@ -270,6 +270,8 @@ def test_glossary_check_finds_wrong_and_missing_terms():
     assert glossary.check_pair("Set the lookback window.", "룩백 윈도우를 정하세요.") == []
     # code spans are not prose
     assert glossary.check_pair("Call `lookback window` here.", "여기서 호출하세요.") == []
+    # one voice: instructions end in -세요
+    assert [f.term for f in glossary.check_pair("Run it.", "실행하십시오.")] == ["style"]
 
 
 def test_glossary_terms_are_complete_and_the_table_follows_the_language():
