@@ -114,11 +114,26 @@ def _fmt_dur(seconds: np.ndarray) -> np.ndarray:
     """Durations in seconds -> short text ('5 s', '3 min 12 s', '2 h 5 min', '2 d 3 h')."""
     s = np.abs(np.round(np.asarray(seconds, dtype=float))).astype(np.int64)
     d, h, m, sec = s // 86400, s % 86400 // 3600, s % 3600 // 60, s % 60
-    st = lambda a: a.astype(str).astype(object)  # noqa: E731
-    out = np.where(s < 60, st(sec) + " s",
-                   np.where(s < 3600, st(m) + " min " + st(sec) + " s",
-                            np.where(s < 86400, st(h) + " h " + st(m) + " min", st(d) + " d " + st(h) + " h")))
-    return out.astype(object)
+    out = np.full(len(s), None, dtype=object)
+    for key, mask, parts in (("fraud.reason.duration_s", s < 60, {"s": sec}),
+                             ("fraud.reason.duration_min", (s >= 60) & (s < 3600), {"m": m, "s": sec}),
+                             ("fraud.reason.duration_h", (s >= 3600) & (s < 86400), {"h": h, "m": m}),
+                             ("fraud.reason.duration_d", s >= 86400, {"d": d, "h": h})):
+        if mask.any():
+            out[mask] = _say(key, **{k: v[mask] for k, v in parts.items()})
+    return out
+
+
+def _say(key: str, **parts) -> np.ndarray:
+    """The message ``key`` in the learner's language, filled in row by row.
+
+    ``parts``: arrays of equal length (one value per row) or single values used on every row.
+    """
+    template = _t(key, **{k: "{" + k + "}" for k in parts})
+    n = next((len(v) for v in parts.values() if isinstance(v, np.ndarray)), 1)
+    cols = {k: v if isinstance(v, np.ndarray) else np.full(n, v, dtype=object) for k, v in parts.items()}
+    return np.array([template.format(**{k: c[i] for k, c in cols.items()}) for i in range(n)] or [],
+                    dtype=object).reshape(n)
 
 
 def _fmt_time(ns: np.ndarray) -> np.ndarray:
@@ -415,20 +430,18 @@ def detect(
     # ---- sdk_spoofing: impossible order -------------------------------------------------------
     m = has_click & (inst < click)
     if m.any():
-        put("sdk_spoofing", m, sub(m, "first open at " + _fmt_time(inst[m]) + " was reported "
-                                   + _fmt_dur((click[m] - inst[m]) / _NS) + " before its click at "
-                                   + _fmt_time(click[m]) + ": an install cannot come before its click"))
+        put("sdk_spoofing", m, sub(m, _say("fraud.reason.open_before_click", open=_fmt_time(inst[m]),
+                                           gap=_fmt_dur((click[m] - inst[m]) / _NS), click=_fmt_time(click[m]))))
     m = has_begin & (begin > inst)
     if m.any():
-        put("sdk_spoofing", m, sub(m, "the download began at " + _fmt_time(begin[m]) + " (Play Install Referrer), "
-                                   + _fmt_dur((begin[m] - inst[m]) / _NS) + " after the first open at "
-                                   + _fmt_time(inst[m]) + ": impossible, the app must be downloaded before it opens"))
+        put("sdk_spoofing", m, sub(m, _say("fraud.reason.download_after_open", begin=_fmt_time(begin[m]),
+                                           gap=_fmt_dur((begin[m] - inst[m]) / _NS), open=_fmt_time(inst[m]))))
     m = has_refc & ((has_begin & (ref > begin)) | (ref > inst))
     if m.any():
-        later = np.where(has_begin[m], begin[m], inst[m])
-        what = np.where(has_begin[m], "the download began", "the first open").astype(object)
-        put("sdk_spoofing", m, sub(m, "the Play referrer click at " + _fmt_time(ref[m]) + " came after "
-                                   + what + " at " + _fmt_time(later) + ": the store click must come first"))
+        later = _fmt_time(np.where(has_begin[m], begin[m], inst[m]))
+        txt = np.where(has_begin[m], _say("fraud.reason.referrer_after_download", referrer=_fmt_time(ref[m]), later=later),
+                       _say("fraud.reason.referrer_after_open", referrer=_fmt_time(ref[m]), later=later))
+        put("sdk_spoofing", m, sub(m, txt.astype(object)))
     if events is not None and len(events) and n:
         pos = pd.Series(np.arange(n), index=pd.Index(installs["install_id"].to_numpy(dtype=object)))
         ev_row = pos.reindex(events["install_id"].to_numpy(dtype=object)).to_numpy()
@@ -441,9 +454,9 @@ def detect(
             first = pd.DataFrame({"r": ev_row[early], "t": ev_t[early], "name": ev_name[early]}) \
                 .sort_values("t").drop_duplicates("r")
             r = first["r"].to_numpy()
-            txt = ("in-app event '" + first["name"].astype(str).to_numpy().astype(object) + "' at "
-                   + _fmt_time(first["t"].to_numpy()) + " came " + _fmt_dur((inst[r] - first["t"].to_numpy()) / _NS)
-                   + " before the install at " + _fmt_time(inst[r]) + ": events cannot precede the first open")
+            txt = _say("fraud.reason.event_before_install", event=first["name"].astype(str).to_numpy().astype(object),
+                       event_time=_fmt_time(first["t"].to_numpy()),
+                       gap=_fmt_dur((inst[r] - first["t"].to_numpy()) / _NS), install=_fmt_time(inst[r]))
             m = np.zeros(n, bool)
             m[r] = True
             put("sdk_spoofing", m, sub(r, txt))
@@ -455,8 +468,7 @@ def detect(
                 r = first["r"].to_numpy()
                 m = np.zeros(n, bool)
                 m[r] = True
-                put("sdk_spoofing", m, sub(r, "purchase at " + _fmt_time(first["t"].to_numpy())
-                                           + " carries a store receipt that failed validation: a forged in-app event"))
+                put("sdk_spoofing", m, sub(r, _say("fraud.reason.failed_receipt", time=_fmt_time(first["t"].to_numpy()))))
 
     # clicks-based: an install reported before the only clicks its device had
     cl = _ClickIndex(clicks, device) if clicks is not None and n else None
@@ -473,16 +485,15 @@ def detect(
             r = rows[hit]
             m = np.zeros(n, bool)
             m[r] = True
-            put("sdk_spoofing", m, sub(r, "install at " + _fmt_time(inst[r]) + " was reported "
-                                       + _fmt_dur(gap[hit] / _NS) + " before the first click its device "
-                                       "ever had (" + _fmt_time(fc[hit]) + "): a forged install claiming a later click"))
+            put("sdk_spoofing", m, sub(r, _say("fraud.reason.install_before_first_click", install=_fmt_time(inst[r]),
+                                               gap=_fmt_dur(gap[hit] / _NS), click=_fmt_time(fc[hit]))))
     flags["sdk_spoofing"] = reasons["sdk_spoofing"] != None  # noqa: E711
 
     # ---- bot: datacenter addresses ------------------------------------------------------------
     is_dc, net = _ip_in_ranges(ip, datacenter_ranges)
     if is_dc.any():
-        put("bot", is_dc, sub(is_dc, "install from " + ip[is_dc].astype(object) + ", inside the datacenter range "
-                              + net[is_dc].astype(object) + ": emulators and bots run on hosting servers, phones do not"))
+        put("bot", is_dc, sub(is_dc, _say("fraud.reason.datacenter", ip=ip[is_dc].astype(object),
+                                          network=net[is_dc].astype(object))))
     flags["bot"] = is_dc
 
     # ---- device_farm: many new devices per IP and site -----------------------------------------
@@ -517,12 +528,10 @@ def detect(
             med = st["median"].reindex(gh).to_numpy() / _NS
             cv = (st["std"] / st["mean"]).reindex(gh).to_numpy()
             sp = span.reindex(gh).to_numpy() / _NS
-            txt = ("one of " + size[gh].astype(str).astype(object) + " installs credited to " + src_site[r].astype(object)
-                   + " from the single address " + ip[r].astype(object) + " within " + _fmt_dur(sp) + ", "
-                   + np.round(100 * new[gh] / size[gh]).astype(int).astype(str).astype(object)
-                   + " % of them from never-seen device IDs, one every " + _fmt_dur(med)
-                   + " (interval variation " + np.round(np.nan_to_num(cv), 2).astype(str).astype(object)
-                   + "): a room of phones resetting their advertising ID")
+            txt = _say("fraud.reason.device_farm", size=size[gh].astype(str).astype(object),
+                       source=src_site[r].astype(object), ip=ip[r].astype(object), span=_fmt_dur(sp),
+                       new_share=np.round(100 * new[gh] / size[gh]).astype(int).astype(str).astype(object),
+                       interval=_fmt_dur(med), variation=np.round(np.nan_to_num(cv), 2).astype(str).astype(object))
             farm[r] = True
             put("device_farm", farm, sub(r, txt))
     flags["device_farm"] = farm
@@ -531,16 +540,14 @@ def detect(
     after_begin = has_click & has_begin & (click > begin) & (click <= inst)
     if after_begin.any():
         m = after_begin
-        put("click_injection", m, sub(m, "click at " + _fmt_time(click[m]) + " came " + _fmt_dur((click[m] - begin[m]) / _NS)
-                                      + " after the download began at " + _fmt_time(begin[m])
-                                      + " (Play Install Referrer): the click could not have caused the install"))
+        put("click_injection", m, sub(m, _say("fraud.reason.click_after_download", click=_fmt_time(click[m]),
+                                              gap=_fmt_dur((click[m] - begin[m]) / _NS), begin=_fmt_time(begin[m]))))
     short = has_click & (inst >= click) & (inst - click < inj_max)
     if short.any():
         m = short
-        put("click_injection", m, sub(m, "click-to-install time " + _fmt_dur((inst[m] - click[m]) / _NS)
-                                      + " (click at " + _fmt_time(click[m]) + ", first open at " + _fmt_time(inst[m])
-                                      + ") is under " + _fmt_dur(np.array([inj_max / _NS]))[0]
-                                      + ": too fast to download, install and open an app"))
+        put("click_injection", m, sub(m, _say("fraud.reason.short_ctit", ctit=_fmt_dur((inst[m] - click[m]) / _NS),
+                                              click=_fmt_time(click[m]), open=_fmt_time(inst[m]),
+                                              limit=_fmt_dur(np.array([inj_max / _NS]))[0])))
     flags["click_injection"] = reasons["click_injection"] != None  # noqa: E711
 
     # ---- click_flooding (needs clicks) --------------------------------------------------------
@@ -565,13 +572,12 @@ def detect(
             hit = (ct >= flood_ctit) | (dc >= flooding_min_device_clicks)
             r = rows[hit]
             code = i_code[r]
-            txt = ("site " + src_site[r].astype(object) + " turned " + np.char.mod("%.3f", 100 * cr[code]).astype(object)
-                   + " % of its " + np.char.mod("%d", cl.site_clicks[code]).astype(object)
-                   + " clicks into installs (at most " + f"{100 * flooding_max_conversion:g} % is click spam; its busiest "
-                   + "address sent " + np.char.mod("%d", top_ip[code]).astype(object)
-                   + " of them); this install's click came " + _fmt_dur(ct[hit] / _NS)
-                   + " before the first open and its device got " + dc[hit].astype(str).astype(object)
-                   + " clicks from the site")
+            txt = _say("fraud.reason.click_flooding", source=src_site[r].astype(object),
+                       conversion=np.char.mod("%.3f", 100 * cr[code]).astype(object),
+                       clicks=np.char.mod("%d", cl.site_clicks[code]).astype(object),
+                       max_conversion=f"{100 * flooding_max_conversion:g}",
+                       busiest=np.char.mod("%d", top_ip[code]).astype(object), ctit=_fmt_dur(ct[hit] / _NS),
+                       device_clicks=dc[hit].astype(str).astype(object))
             flood[r] = True
             put("click_flooding", flood, sub(r, txt))
     flags["click_flooding"] = flood
