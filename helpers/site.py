@@ -249,8 +249,9 @@ def _render_lesson(task: dict) -> tuple[str, str | None, str]:
         shutil.copyfile(source, copy)
         nb = nbformat.read(copy, as_version=4)
         old_env = dict(os.environ)
+        kernel_env = _kernel_env(tmp)  # before clearing: it copies the build's environment (MMA_LANG ...)
         os.environ.clear()
-        os.environ.update(_kernel_env(tmp))
+        os.environ.update(kernel_env)
         try:
             NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
                            resources={"metadata": {"path": str(tmp)}}).execute()

@@ -74,6 +74,10 @@ def test_korean_site_pages_are_in_korean(korean_site):
         assert lesson.title in text
         assert len(HANGUL.findall(text)) > 500, f"{page.name} has little Korean"
         assert t("site.widget_note", lang="ko") in text
+        # the lesson ran in a Korean kernel: its checks answered in Korean, never in English
+        if "mma-check" in page.read_text(encoding="utf-8"):
+            assert t("exercise.title.correct", lang="ko") in text, f"{page.name}: checks did not answer in Korean"
+            assert t("exercise.title.correct", lang="en") not in text
     glossary, _ = _text(out / "glossary.html")
     assert "어트리뷰션" in glossary and "룩백 윈도우" in glossary and "attribution" in glossary
 
