@@ -64,9 +64,14 @@ class Entry:
 
 def available_languages() -> list[str]:
     """English plus every language with a ``helpers/locale/<lang>/LC_MESSAGES`` folder."""
+    return list(_languages(LOCALE_DIR))
+
+
+@functools.cache
+def _languages(locale_dir: Path) -> tuple[str, ...]:
     langs = {DEFAULT_LANGUAGE}
-    langs.update(p.parent.name for p in LOCALE_DIR.glob("*/LC_MESSAGES") if p.is_dir())
-    return sorted(langs)
+    langs.update(p.parent.name for p in locale_dir.glob("*/LC_MESSAGES") if p.is_dir())
+    return tuple(sorted(langs))
 
 
 def _normalise(lang: str | None) -> str | None:
