@@ -590,6 +590,11 @@ class KeyLayout:
         dims = " x ".join(f"{n} ({self.sizes[n]})" for n in self.sizes)
         return f"<KeyLayout {dims}: {self.n_buckets:,} buckets, {self.total_bits} bits>"
 
+    def __str__(self) -> str:
+        """What ``print(layout)`` shows, in the learner's language."""
+        dims = " x ".join(f"{n} ({self.sizes[n]})" for n in self.sizes)
+        return t("privacy_sandbox.key_layout", dims=dims, buckets=f"{self.n_buckets:,}", bits=self.total_bits)
+
 
 def _share(value, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < float(value) <= 1:
