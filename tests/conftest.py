@@ -1,10 +1,14 @@
 """Shared test setup: every test gets its own progress store; matplotlib never opens a window."""
 
 import os
+import tempfile
 
 import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# never the developer's own saved language (~/.mma/settings.json), not even in module-scoped fixtures
+os.environ["MMA_SETTINGS"] = os.path.join(tempfile.mkdtemp(prefix="mma-test-settings-"), "settings.json")
+os.environ.pop("MMA_LANG", None)
 
 
 @pytest.fixture(autouse=True)

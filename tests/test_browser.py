@@ -102,7 +102,8 @@ def lab(tmp_path_factory, artifacts):
         path.write_text(json.dumps(values))
     store = tmp / "progress.sqlite3"
     env = dict(
-        os.environ, MMA_PROGRESS=str(store), JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
+        os.environ, MMA_PROGRESS=str(store), MMA_SETTINGS=str(tmp / "settings.json"),
+        JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
         JUPYTER_CONFIG_DIR=str(tmp / "config"), JUPYTERLAB_SETTINGS_DIR=str(settings),
         JUPYTERLAB_WORKSPACES_DIR=str(tmp / "lab-workspaces"),
     )
@@ -202,12 +203,14 @@ def steps(page, artifacts):
 
 # ------------------------------------------------------------------ JupyterLab helpers
 _NOTEBOOK_STATE = """() => {
-  const cells = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')];
+  // the notebook on screen (another one may be open in a hidden tab)
+  const panel = [...document.querySelectorAll('.jp-NotebookPanel')].find(p => p.offsetParent !== null) || document;
+  const cells = [...panel.querySelectorAll('.jp-Notebook .jp-CodeCell')];
   const prompts = cells.map(c => (c.querySelector('.jp-InputPrompt')?.textContent || '').trim());
-  const errors = [...document.querySelectorAll(
+  const errors = [...panel.querySelectorAll(
       '.jp-Notebook .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
     .map(e => e.innerText).filter(s => /Error|Traceback/.test(s));
-  const indicator = document.querySelector('.jp-Notebook-ExecutionIndicator');
+  const indicator = panel.querySelector('.jp-Notebook-ExecutionIndicator');
   const dialog = document.querySelector('.jp-Dialog');
   return {prompts, errors, status: indicator ? indicator.getAttribute('data-status') : null,
           dialog: dialog ? dialog.innerText : null};
@@ -231,9 +234,21 @@ def _wait_for_run_all(page) -> dict:
                 f"kernel status: {state.get('status')}", pytrace=False)
 
 
-def _run_menu(page, item: str) -> None:
-    page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
-    page.locator(".lm-Menu-item:visible", has_text=item).first.click()
+def _run_menu(page, command: str, menu: str = "Run") -> None:
+    """Open the menu by its label and click the item of a JupyterLab command (same in every language)."""
+    page.locator(".lm-MenuBar-item", has_text=re.compile(rf"^{re.escape(menu)}$")).click()
+    page.locator(f".lm-Menu-item:visible[data-command='{command}']").click()
+
+
+def _lab_text(text: str, lang: str) -> str:
+    """JupyterLab's own label in ``lang``, from the installed language pack (the UI follows the learner)."""
+    if lang == "en":
+        return text
+    import jupyterlab_language_pack_ko_KR as pack
+
+    data = json.loads((Path(pack.__file__).parent / "locale" / "ko_KR" / "LC_MESSAGES" / "jupyterlab.json")
+                      .read_text(encoding="utf-8"))
+    return data[text][0]
 
 
 def _image_digest(page, img) -> str:
@@ -249,7 +264,7 @@ def _image_digest(page, img) -> str:
 
 
 def _code_cell(page, marker: str):
-    cell = page.locator(".jp-Notebook .jp-CodeCell").filter(
+    cell = page.locator(".jp-NotebookPanel:visible .jp-Notebook .jp-CodeCell").filter(
         has=page.locator(".jp-InputArea-editor", has_text=marker))
     assert cell.count() == 1, f"expected one code cell containing {marker!r}, found {cell.count()}"
     return cell
@@ -319,7 +334,7 @@ def test_a_lesson_end_to_end_then_progress_on_the_start_page(page, lab, steps, m
 
         # 2. run all cells and wait until the kernel is idle with every cell run
         step = "run-all"
-        _run_menu(page, "Run All Cells")
+        _run_menu(page, "runmenu:run-all")
         state = _wait_for_run_all(page)
         assert not state["errors"], "the lesson raised an error in the browser:\n" + "\n---\n".join(state["errors"])
         assert state["prompts"] and all(re.fullmatch(r"\[\d+\]:", p) for p in state["prompts"]), \
@@ -416,7 +431,8 @@ def test_korean_switch_then_a_korean_lesson_answers_in_korean(page, lab, steps):
         expect(page.locator(".course h2")).to_have_text([c.title for c in catalog.courses(lang="ko")])
         row = page.locator(f".course[id='{COURSE}'] tr.lesson[data-lesson='{LESSON}']")
         expect(row.locator("a")).to_have_attribute("href", f"/lab/tree/{COURSE}/ko/{lesson.file}")
-        expect(row.locator("td").last).to_have_text(t("portal.status.started", lang="ko"))
+        statuses = [t(f"portal.status.{s}", lang="ko") for s in ("not_started", "started", "finished")]
+        expect(row.locator("td").last).to_have_text(re.compile("^(" + "|".join(map(re.escape, statuses)) + ")$"))
         steps.shot(step)
 
         step = "korean-lesson"
@@ -424,8 +440,11 @@ def test_korean_switch_then_a_korean_lesson_answers_in_korean(page, lab, steps):
         page.wait_for_url(re.compile(re.escape(f"/lab/tree/{COURSE}/ko/{lesson.file}")))
         notebook = page.locator(".jp-NotebookPanel:visible .jp-Notebook")
         expect(notebook.locator(".jp-Cell").first).to_contain_text(lesson.title[:12])
-        expect(page.locator(f".jp-StatusBar-TextItem[title$='{lesson.file}']")).to_have_text(re.compile(r"Idle$"))
-        _run_menu(page, "Run All Cells")
+        # JupyterLab's own menus followed the switch (the Korean language pack)
+        status = _lab_text("Change kernel for %1", "ko").replace("%1", lesson.file)
+        expect(page.locator(f".jp-StatusBar-TextItem[title='{status}']")).to_have_text(
+            re.compile(re.escape("| " + _lab_text("Idle", "ko")) + "$"))
+        _run_menu(page, "runmenu:run-all", menu=_lab_text("Run", "ko"))
         state = _wait_for_run_all(page)
         assert not state["errors"], "the Korean lesson raised an error:\n" + "\n---\n".join(state["errors"])
         cell = _code_cell(page, "q1.check()")

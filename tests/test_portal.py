@@ -67,7 +67,8 @@ def _free_port() -> int:
 def lab_server(tmp_path):
     port = _free_port()
     token = "test-token"
-    env = dict(os.environ, MMA_PROGRESS=str(tmp_path / "progress.sqlite3"), JUPYTER_RUNTIME_DIR=str(tmp_path / "rt"))
+    env = dict(os.environ, MMA_PROGRESS=str(tmp_path / "progress.sqlite3"), JUPYTER_RUNTIME_DIR=str(tmp_path / "rt"),
+               MMA_SETTINGS=str(tmp_path / "settings.json"))
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
            f"--IdentityProvider.token={token}", "--ServerApp.jpserver_extensions={'helpers.portal': True}",
            "--LabApp.default_url=/mma", f"--ServerApp.root_dir={tmp_path}"]
