@@ -330,3 +330,20 @@ def test_trusted_runner_gives_feedback_in_the_assignments_language(tmp_path):
             runner.close()
         errors = [o for o in reply["results"]["q1"]["outputs"] if o["output_type"] == "error"]
         assert errors and errors[0]["evalue"] == expected, reply
+
+
+def test_every_message_key_the_code_asks_for_exists():
+    """Literal keys in t("...") calls in helpers/ and in the lessons' code cells are in the English catalogue
+    (and so, by the test above, in Korean)."""
+    import re as _re
+
+    call = _re.compile(r"""(?<![\w.])(?:messages\.)?_?t\(\s*["']([a-z0-9_]+(?:\.[a-z0-9_]+)+)["']""")
+    english = messages.catalogue("en")
+    sources = {str(p.relative_to(REPO)): p.read_text(encoding="utf-8") for p in (REPO / "helpers").rglob("*.py")}
+    for english_nb, _ in PAIRS:
+        nb = nbformat.read(english_nb, 4)
+        sources[str(english_nb.relative_to(REPO))] = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    used = {(where, key) for where, text in sources.items() for key in call.findall(text)}
+    assert len(used) > 500
+    missing = sorted((where, key) for where, key in used if key not in english)
+    assert missing == [], missing[:20]
