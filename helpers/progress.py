@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from helpers.messages import t
+
 __all__ = ["store_path", "record", "events", "reset", "ProgressEvent"]
 
 ACTIONS = ("check", "hint", "solution", "open")
@@ -79,7 +81,7 @@ def record(course: str, lesson: str, exercise: str, action: str, outcome: str = 
         return True
     except (sqlite3.Error, OSError) as exc:
         if not _warned:
-            warnings.warn(f"progress could not be saved to {store_path()}: {exc}", stacklevel=2)
+            warnings.warn(t("progress.cannot_save", path=store_path(), error=exc), stacklevel=2)
             _warned = True
         return False
 
@@ -98,7 +100,7 @@ def events(course: str | None = None) -> list[ProgressEvent]:
                 args = (course,)
             rows = con.execute(sql + " ORDER BY id", tuple(args)).fetchall()
     except sqlite3.Error as exc:
-        raise RuntimeError(f"the progress store {path} cannot be read: {exc}") from exc
+        raise RuntimeError(t("progress.cannot_read", path=path, error=exc)) from exc
     return [ProgressEvent(*row) for row in rows]
 
 

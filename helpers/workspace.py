@@ -29,6 +29,7 @@ from pathlib import Path
 import nbformat
 
 from helpers import catalog
+from helpers.messages import t
 
 __all__ = ["workspace_dir", "release_lesson", "build", "BuildReport", "notices"]
 
@@ -75,15 +76,10 @@ class BuildReport:
     new_versions_beside: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        lines = [
-            f"workspace: {len(self.written)} new, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
-            f"{len(self.kept_learner_version)} kept as you edited them"
-        ]
+        lines = [t("workspace.summary", new=len(self.written), updated=len(self.updated),
+                   unchanged=len(self.unchanged), kept=len(self.kept_learner_version))]
         for rel in self.new_versions_beside:
-            lines.append(
-                f"  NOTE: you have edited {rel.replace('.new.ipynb', '.ipynb')}; the course has a newer version, "
-                f"saved beside it as {rel}. Your notebook was not changed."
-            )
+            lines.append("  " + t("workspace.new_version_beside", file=rel.replace(".new.ipynb", ".ipynb"), new=rel))
         return "\n".join(lines)
 
 
@@ -125,10 +121,7 @@ def build(workspace: Path | None = None, release_dir: Path | None = None) -> Bui
     try:
         manifest: dict[str, str] = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     except json.JSONDecodeError as exc:
-        raise RuntimeError(
-            f"{manifest_path} is damaged ({exc}); move it away and run again — "
-            "every notebook you changed will then be kept and new versions written beside it"
-        ) from exc
+        raise RuntimeError(t("workspace.manifest_damaged", path=manifest_path, error=exc)) from exc
     report = BuildReport()
     notice_list = notices(workspace)
     for rel, content in _planned_files(release_dir).items():
@@ -191,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "build":
         report = build(args.workspace, args.release_dir)
         print(report.summary())
-        print(f"workspace folder: {args.workspace or workspace_dir()}")
+        print(t("workspace.folder", path=args.workspace or workspace_dir()))
     return 0
 
 
