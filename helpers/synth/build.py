@@ -42,6 +42,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from helpers import data as _data
+from helpers.messages import t as _t  # `t` is the touches table in _fraud_section
 from helpers.synth.fraud import FRAUD_TYPES, FraudMix
 from helpers.synth.scenarios import COUNTRIES, MONTHS, NETWORKS, WEEKDAYS, Scenario
 from helpers.synth.world import World, generate_world, to_csv_bytes
@@ -202,6 +203,15 @@ def _fraud_section(world: World, mix: FraudMix | None, name: str) -> list[str]:
     ]
 
 
+def _schema_of(name: str, table: str, vertical: str) -> _data.Schema:
+    """The schema of ``table`` in the folder ``name``; a custom folder (``--name``) has the columns of
+    the committed world of its vertical (``paths``: of the attribution dataset)."""
+    for key in (f"{name}/{table}", f"world-{vertical}/{table}", f"{COURSE}/{table}"):
+        if key in _data.SCHEMAS:
+            return _data.SCHEMAS[key]
+    raise KeyError(f"no schema for {name}/{table}")  # (every table the builder writes has one)
+
+
 def data_card(world: World, sizes: dict[str, tuple[int, int]], command: str, name: str = COURSE,
               files: tuple[str, ...] = DATASET_FILES, purpose: str = "", *,
               filenames: dict[str, str] | None = None, fraud: FraudMix | None = None) -> str:
@@ -300,8 +310,8 @@ def data_card(world: World, sizes: dict[str, tuple[int, int]], command: str, nam
         "",
     ]
     for f in files:
-        schema = _data.SCHEMAS[f"{name}/{f}"]
-        parts += [f"### `{schema.name}` - {schema.title}", "", schema.description, "",
+        schema = _schema_of(name, f, sc.name)
+        parts += [f"### `{name}/{f}` - {schema.title}", "", schema.description, "",
                   _data.card(schema.name), ""]
     parts += [
         "## Scenario parameters",
@@ -382,7 +392,7 @@ def build_world(out, spec: DatasetSpec, command: str, progress: bool = False) ->
     if progress:
         from tqdm import tqdm
 
-        names = tqdm(names, desc=f"writing {folder}", unit="file", file=sys.stderr)
+        names = tqdm(names, desc=_t("synth.progress.writing", folder=folder), unit="file", file=sys.stderr)
     written, sizes = [], {}
     for f in names:
         text = to_csv_bytes(tables[f])
@@ -437,7 +447,7 @@ def verify_checksums(out) -> list[str]:
     out = Path(out)
     sums = out / CHECKSUMS
     if not sums.is_file():
-        return [f"{CHECKSUMS} is missing"]
+        return [_t("synth.cli.checksums_missing", checksums=CHECKSUMS)]
     expected = {}
     for line in sums.read_text(encoding="utf-8").splitlines():
         if line.strip():
@@ -447,10 +457,11 @@ def verify_checksums(out) -> list[str]:
     for line in checksums(out).splitlines():
         digest, _, rel = line.partition("  ")
         actual[rel] = digest
-    problems = [f"{rel}: missing" for rel in sorted(set(expected) - set(actual))]
-    problems += [f"{rel}: checksum differs" for rel in sorted(set(expected) & set(actual))
+    problems = [_t("synth.cli.file_missing", file=rel) for rel in sorted(set(expected) - set(actual))]
+    problems += [_t("synth.cli.checksum_differs", file=rel) for rel in sorted(set(expected) & set(actual))
                  if expected[rel] != actual[rel]]
-    problems += [f"{rel}: not listed in {CHECKSUMS}" for rel in sorted(set(actual) - set(expected))]
+    problems += [_t("synth.cli.not_listed", file=rel, checksums=CHECKSUMS)
+                 for rel in sorted(set(actual) - set(expected))]
     return problems
 
 
@@ -537,18 +548,18 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "ensure":
             if _missing_default_files(out):
                 for path in build(out):
-                    print(f"wrote {path}")
+                    print(_t("synth.cli.wrote", path=path))
                 return 0
             differing = check(out)
             problems = verify_checksums(out)
             if differing or problems:
                 if differing:
-                    print(f"datasets in {out} differ from a fresh build: " + ", ".join(differing), file=sys.stderr)
+                    print(_t("synth.cli.differ", folder=out, files=", ".join(differing)), file=sys.stderr)
                 for problem in problems:
-                    print(f"{CHECKSUMS}: {problem}", file=sys.stderr)
-                print("regenerate with: python -m helpers.synth build --out datasets", file=sys.stderr)
+                    print(_t("synth.cli.checksum_problem", checksums=CHECKSUMS, problem=problem), file=sys.stderr)
+                print(_t("synth.cli.regenerate", command="python -m helpers.synth build --out datasets"), file=sys.stderr)
                 return 1
-            print(f"datasets in {out} match a fresh build and {CHECKSUMS}")
+            print(_t("synth.cli.match_checksums", folder=out, checksums=CHECKSUMS))
             return 0
         kwargs = {"seed": args.seed, "users": args.users, "vertical": args.vertical, "start": args.start,
                   "days": args.days, "name": args.name, "paths": args.paths}
@@ -556,16 +567,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.check:
             differing = check(out, **kwargs)
             if differing:
-                print(f"datasets in {out} differ from a fresh build: " + ", ".join(differing), file=sys.stderr)
+                print(_t("synth.cli.differ", folder=out, files=", ".join(differing)), file=sys.stderr)
                 cmd = " ".join(["python -m helpers.synth build", *(argv if argv is not None else sys.argv[1:])])
-                print("regenerate with: " + cmd.replace(" --check", ""), file=sys.stderr)
+                print(_t("synth.cli.regenerate", command=cmd.replace(" --check", "")), file=sys.stderr)
                 return 1
-            print(f"datasets in {out} match a fresh build")
+            print(_t("synth.cli.match", folder=out))
             return 0
         progress = custom and not args.no_progress
         for path in build(out, **kwargs, progress=progress):
-            print(f"wrote {path}")
+            print(_t("synth.cli.wrote", path=path))
         return 0
     except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_t("synth.cli.error", message=exc), file=sys.stderr)
         return 2

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.messages import has, t
+from helpers.synth.world import check_world
 
 __all__ = ["COLUMNS", "compare", "truth_vs_mmp", "truth_vs_ara", "plot_comparison"]
 
@@ -44,7 +45,7 @@ def _as_by(by) -> list[str]:
         return [by]
     by = list(by)
     if not by or not all(isinstance(b, str) for b in by):
-        raise ValueError(f"by must be a column name or a list of column names, got {by!r}")
+        raise ValueError(t("errors.synth.by_type", by=by))
     return by
 
 
@@ -52,15 +53,15 @@ def _to_series(data, by: list[str], metric: str, side: str) -> pd.Series:
     if isinstance(data, pd.Series):
         s = data.copy()
         if s.index.nlevels != len(by):
-            raise ValueError(f"the {side} Series has {s.index.nlevels} index level(s) but by has {len(by)}: {by}")
+            raise ValueError(t("errors.synth.series_levels", side=side, levels=s.index.nlevels, count=len(by), by=by))
         s.index = s.index.set_names(by)
         return s.astype(float)
     if isinstance(data, pd.DataFrame):
         missing = [c for c in [*by, metric] if c not in data.columns]
         if missing:
-            raise ValueError(f"the {side} table has no column(s) {missing}; it has {list(data.columns)}")
+            raise ValueError(t("errors.synth.missing_columns", side=side, missing=missing, columns=list(data.columns)))
         return data.groupby(by, observed=True, dropna=False)[metric].sum().astype(float)
-    raise ValueError(f"{side} must be a pandas Series or DataFrame, not {type(data).__name__}")
+    raise ValueError(t("errors.synth.compare_type", side=side, type=type(data).__name__))
 
 
 def compare(truth, view, metric: str = "value", by="group", view_name: str = "view") -> pd.DataFrame:
@@ -86,8 +87,7 @@ def compare(truth, view, metric: str = "value", by="group", view_name: str = "vi
 def _check_by(by: list[str], allowed: tuple[str, ...], what: str) -> None:
     bad = [b for b in by if b not in allowed]
     if bad:
-        raise ValueError(f"{what} can be compared by {', '.join(allowed)}; not by {bad} (the truth does not "
-                         "know e.g. the campaign that caused an install)")
+        raise ValueError(t("errors.synth.compare_by", func=what, allowed=", ".join(allowed), bad=bad))
 
 
 def truth_vs_mmp(world, by="media_source", metric: str = "installs", view=None, **attribution_options) -> pd.DataFrame:
@@ -105,10 +105,12 @@ def truth_vs_mmp(world, by="media_source", metric: str = "installs", view=None, 
     """
     from helpers.synth.views.mmp import mmp_view
 
+    if view is None:
+        check_world(world, "truth_vs_mmp")
     by = _as_by(by)
     _check_by(by, _MMP_BY, "truth_vs_mmp")
     if metric not in ("installs", "revenue", *_EVENT_METRICS):
-        raise ValueError(f"metric must be installs, sign_ups, purchases or revenue, got {metric!r}")
+        raise ValueError(t("errors.synth.metric", metric=metric))
     view = view if view is not None else mmp_view(world, **attribution_options)
     truth = view.truth[["install_id", "true_source", "att_consent"]]
     if metric == "installs":
@@ -149,10 +151,11 @@ def truth_vs_ara(world, by="media_source", metric: str = "installs", epsilon: fl
     """
     from helpers.synth.views.ara import ara_view
 
+    check_world(world, "truth_vs_ara")
     by = _as_by(by)
     _check_by(by, _ARA_BY, "truth_vs_ara")
     if metric not in ("installs", "revenue", *_EVENT_METRICS):
-        raise ValueError(f"metric must be installs, sign_ups, purchases or revenue, got {metric!r}")
+        raise ValueError(t("errors.synth.metric", metric=metric))
     view = view if view is not None else ara_view(world, epsilon=epsilon, seed=seed, **ara_options)
     platforms = ara_options.get("platforms", ("android",))
     inst = world.installs[world.installs["platform"].isin(list(platforms))]
@@ -196,7 +199,7 @@ def plot_comparison(df: pd.DataFrame, ax: Any = None, title: str | None = None, 
     from helpers.plots import RC
 
     if not isinstance(df, pd.DataFrame) or not set(COLUMNS) <= set(df.columns):
-        raise ValueError(f"plot_comparison needs a table from compare() with columns {COLUMNS}")
+        raise ValueError(t("errors.synth.plot_table", columns=COLUMNS))
     by = df.attrs.get("by") or [c for c in df.columns if c not in COLUMNS]
     data = df if top is None else df.head(top)
     metric = df.attrs.get("metric", "value")

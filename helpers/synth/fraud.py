@@ -92,6 +92,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from helpers.messages import t as _t  # `t` is a loop variable over fraud types below
 from helpers.synth.scenarios import NETWORK_NAMES, NETWORKS, ORGANIC, site_ids
 from helpers.synth.world import (
     _ANDROID_MODELS,
@@ -109,6 +110,7 @@ from helpers.synth.world import (
     _ip_strings,
     _pick,
     _str_col,
+    check_world,
     release_memory,
     world_index,
 )
@@ -168,44 +170,42 @@ class FraudMix:
             v = getattr(self, t)
             if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) \
                     or not np.isfinite(v) or not 0.0 <= v < 1.0:
-                raise ValueError(f"FraudMix: {t}={v!r} must be in [0, 1)")
+                raise ValueError(_t("errors.synth.mix_share", fraud_type=t, value=v))
         if self.total >= 0.5:
-            raise ValueError(f"FraudMix: the shares add up to {self.total:.3f}; they must add up to less "
-                             "than 0.5 (fraud is the minority of installs)")
+            raise ValueError(_t("errors.synth.mix_total", total=self.total))
         n = self.flood_clicks_per_install
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= 1_000_000:
-            raise ValueError(f"FraudMix: flood_clicks_per_install={n!r} must be a whole number from 1 to 1,000,000")
+            raise ValueError(_t("errors.synth.mix_flood_clicks", value=n))
         b = self.flood_click_budget
         if b is not None and (isinstance(b, bool) or not isinstance(b, (int, np.integer)) or b < 1):
-            raise ValueError(f"FraudMix: flood_click_budget={b!r} must be a positive whole number or None")
+            raise ValueError(_t("errors.synth.mix_flood_budget", value=b))
         if not isinstance(self.sites, dict):
-            raise ValueError("FraudMix: sites must be a dict {fraud_type: ((media_source, site_id), ...)}")
+            raise ValueError(_t("errors.synth.mix_sites_type"))
         unknown = sorted(set(self.sites) - set(FRAUD_TYPES))
         if unknown:
-            raise ValueError(f"FraudMix: unknown fraud types in sites: {unknown}; valid: {', '.join(FRAUD_TYPES)}")
+            raise ValueError(_t("errors.synth.mix_unknown_types", unknown=unknown, valid=", ".join(FRAUD_TYPES)))
         # types not named in ``sites`` keep their default sites
         object.__setattr__(self, "sites", {**_default_sites(), **self.sites})
         for t in FRAUD_TYPES:
             pairs = self.sites.get(t, ())
             if self.share(t) > 0 and not pairs:
-                raise ValueError(f"FraudMix: {t} has share {self.share(t)} but no sites")
+                raise ValueError(_t("errors.synth.mix_no_sites", fraud_type=t, share=self.share(t)))
             for pair in pairs:
                 if not (isinstance(pair, tuple) and len(pair) == 2):
-                    raise ValueError(f"FraudMix: sites[{t!r}] entries must be (media_source, site_id) pairs, got {pair!r}")
+                    raise ValueError(_t("errors.synth.mix_site_pair", fraud_type=t, pair=pair))
                 net, site = pair
                 if net not in NETWORK_NAMES:
-                    raise ValueError(f"FraudMix: sites[{t!r}]: unknown media source {net!r}; "
-                                     f"valid: {', '.join(NETWORK_NAMES)}")
+                    raise ValueError(_t("errors.synth.mix_unknown_source", fraud_type=t, source=net,
+                                        valid=", ".join(NETWORK_NAMES)))
                 i = NETWORK_NAMES.index(net)
                 if site not in site_ids(i, NETWORKS[i].n_sites):
-                    raise ValueError(f"FraudMix: sites[{t!r}]: {site!r} is not a site of {net}")
+                    raise ValueError(_t("errors.synth.mix_unknown_site", fraud_type=t, site=site, source=net))
                 if NETWORKS[i].self_attributing and t in ("click_injection", "click_flooding", "sdk_spoofing"):
-                    raise ValueError(f"FraudMix: {t} cannot come from {net}: a self-attributing network "
-                                     "claims installs instead of sending clicks")
+                    raise ValueError(_t("errors.synth.mix_self_attributing", fraud_type=t, source=net))
 
     def share(self, fraud_type: str) -> float:
         if fraud_type not in FRAUD_TYPES:
-            raise ValueError(f"unknown fraud type {fraud_type!r}; valid: {', '.join(FRAUD_TYPES)}")
+            raise ValueError(_t("errors.synth.unknown_fraud_type", fraud_type=fraud_type, valid=", ".join(FRAUD_TYPES)))
         return getattr(self, fraud_type)
 
     @property
@@ -358,14 +358,15 @@ def add_fraud(world: World, mix: FraudMix | None = None, seed: int | None = None
     in time order over all rows); see the
     module docstring for what each fraud type adds and which signals it leaves.
     """
+    check_world(world, "add_fraud")
     mix = FraudMix() if mix is None else mix
     if not isinstance(mix, FraudMix):
-        raise ValueError(f"mix must be a helpers.synth.fraud.FraudMix, got {type(mix).__name__}")
+        raise ValueError(_t("errors.synth.mix_type", type=type(mix).__name__))
     seed = world.seed if seed is None else seed
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative whole number, got {seed!r}")
+        raise ValueError(_t("errors.synth.fraud_seed", seed=seed))
     if "fraud_type" in world.installs and world.installs["fraud_type"].notna().any():
-        raise ValueError("this world already contains fraud; add it once, to the genuine world")
+        raise ValueError(_t("errors.synth.already_fraud"))
     release_memory(len(world.touches))  # (what was freed before: the new tables need room)
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), FRAUD_SEED_KEY]))
     touches, installs, events = _complete_columns(world, rng)
@@ -519,8 +520,8 @@ class _Builder:
         # malware steals organic installs mostly, and sometimes an honest network's paid install
         w = np.where(organic, 3.0, 1.0)
         if len(cand) < k:
-            raise ValueError(f"click_injection={self.mix.click_injection} needs {k} Android installs; "
-                             f"the world has {len(cand)}: use a bigger world or a smaller share")
+            raise ValueError(_t("errors.synth.injection_too_small", share=self.mix.click_injection, needed=k,
+                                available=len(cand)))
         chosen = np.sort(rng.choice(cand, size=k, replace=False, p=w / w.sum()))
         self.stolen_label[chosen] = "click_injection"
         inst = _secs(i["install_time"])[chosen]
@@ -579,8 +580,8 @@ class _Builder:
             blocked[m["r"].to_numpy()] = ~np.isnan(ct) & (ct >= r_inst - CLICK_LOOKBACK)
         cand = rows[~blocked].astype(np.int64)
         if len(cand) < k:
-            raise ValueError(f"click_flooding={self.mix.click_flooding} needs {k} organic installs; "
-                             f"the world has {len(cand)} usable ones: use a bigger world or a smaller share")
+            raise ValueError(_t("errors.synth.flooding_too_small", share=self.mix.click_flooding, needed=k,
+                                available=len(cand)))
         chosen = np.sort(rng.choice(cand, size=k, replace=False))
         self.stolen_label[chosen] = "click_flooding"
         n_sites = len(self.mix.sites["click_flooding"])

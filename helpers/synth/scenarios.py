@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from helpers.messages import t as _t
+
 COUNTRIES: tuple[str, ...] = ("KR", "US", "JP")
 PLATFORMS: tuple[str, ...] = ("android", "ios")
 TOUCH_TYPES: tuple[str, ...] = ("click", "impression")
@@ -156,33 +158,30 @@ class Scenario:
                     "carrier_nat_share", "ipv6_share", "deeplink_ua_share"):
             value = getattr(self, key)
             if not 0.0 <= value <= 1.0:
-                raise ValueError(f"Scenario {self.name!r}: {key}={value!r} must be between 0 and 1")
+                raise ValueError(_t("errors.synth.scenario_rate", name=self.name, key=key, value=value))
         if self.first_purchase_rate > self.sign_up_rate:
-            raise ValueError(f"Scenario {self.name!r}: first_purchase_rate cannot exceed sign_up_rate "
-                             "(a purchase needs an account)")
+            raise ValueError(_t("errors.synth.scenario_purchase_rate", name=self.name))
         if max(self.repeat_purchase_rate, self.whale_repeat_rate) >= 1.0:
-            raise ValueError(f"Scenario {self.name!r}: repeat rates must be below 1")
+            raise ValueError(_t("errors.synth.scenario_repeat_rate", name=self.name))
         if sorted(self.country_mix) != sorted(COUNTRIES) or sorted(self.android_share) != sorted(COUNTRIES):
-            raise ValueError(f"Scenario {self.name!r}: country_mix and android_share need exactly "
-                             f"the countries {', '.join(COUNTRIES)}")
+            raise ValueError(_t("errors.synth.scenario_countries", name=self.name, countries=", ".join(COUNTRIES)))
         unknown = sorted(set(self.network_mix) - set(NETWORK_NAMES))
         if unknown:
-            raise ValueError(f"Scenario {self.name!r}: unknown media sources {unknown}; "
-                             f"valid: {', '.join(NETWORK_NAMES)}")
+            raise ValueError(_t("errors.synth.scenario_sources", name=self.name, unknown=unknown,
+                                valid=", ".join(NETWORK_NAMES)))
         for key, n in (("monthly_demand", 12), ("weekly_demand", 7)):
             values = getattr(self, key)
             if len(values) != n or min(values) < 0 or max(values) <= 0:
-                raise ValueError(f"Scenario {self.name!r}: {key} needs {n} non-negative numbers, not all 0")
+                raise ValueError(_t("errors.synth.scenario_demand", name=self.name, key=key, count=n))
         unknown = sorted(set(self.network_quality) - set(NETWORK_NAMES))
         if unknown or min([*self.network_quality.values(), self.organic_quality]) <= 0:
-            raise ValueError(f"Scenario {self.name!r}: network_quality needs positive numbers for known "
-                             f"media sources ({', '.join(NETWORK_NAMES)})")
+            raise ValueError(_t("errors.synth.scenario_quality", name=self.name, valid=", ".join(NETWORK_NAMES)))
         if sorted(self.country_cpi) != sorted(COUNTRIES):
-            raise ValueError(f"Scenario {self.name!r}: country_cpi needs exactly the countries {', '.join(COUNTRIES)}")
+            raise ValueError(_t("errors.synth.scenario_cpi", name=self.name, countries=", ".join(COUNTRIES)))
         if not self.landing_paths or not all(p.startswith("/") for p in self.landing_paths):
-            raise ValueError(f"Scenario {self.name!r}: landing_paths must be paths starting with '/'")
+            raise ValueError(_t("errors.synth.scenario_landing_paths", name=self.name))
         if not (1.0 >= self.d1 >= self.d7 >= self.d30 > 0.0):
-            raise ValueError(f"Scenario {self.name!r}: retention must satisfy 1 >= d1 >= d7 >= d30 > 0")
+            raise ValueError(_t("errors.synth.scenario_retention", name=self.name))
 
     def quality(self, source: str) -> float:
         """Relative chance that an install from ``source`` (or ``"organic"``) buys."""
@@ -290,5 +289,5 @@ VERTICALS: dict[str, Scenario] = {
 def get_scenario(vertical: str) -> Scenario:
     """The built-in scenario for a vertical, or a ValueError naming the valid ones."""
     if not isinstance(vertical, str) or vertical not in VERTICALS:
-        raise ValueError(f"unknown vertical {vertical!r}; valid verticals: {', '.join(VERTICALS)}")
+        raise ValueError(_t("errors.synth.unknown_vertical", vertical=vertical, valid=", ".join(VERTICALS)))
     return VERTICALS[vertical]

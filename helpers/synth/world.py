@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from helpers.messages import t as _t  # `t` is a touches table in some functions
 from helpers.synth.scenarios import (
     COUNTRIES,
     NETWORK_NAMES,
@@ -349,12 +350,12 @@ def _parse_start(start) -> int:
     try:
         ts = pd.Timestamp(start)
     except (ValueError, TypeError) as exc:
-        raise ValueError(f"start={start!r} is not a date; use e.g. '2026-03-01'") from exc
+        raise ValueError(_t("errors.synth.start_not_date", start=start)) from exc
     if ts is pd.NaT:
-        raise ValueError(f"start={start!r} is not a date; use e.g. '2026-03-01'")
+        raise ValueError(_t("errors.synth.start_not_date", start=start))
     ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
     if ts != ts.normalize():
-        raise ValueError(f"start={start!r} must be a midnight (a date), e.g. '2026-03-01'")
+        raise ValueError(_t("errors.synth.start_not_midnight", start=start))
     return int(ts.value // 1_000_000_000)
 
 
@@ -396,6 +397,17 @@ class WorldIndex:
     campaigns: tuple
     campaign_network: np.ndarray
     sites: np.ndarray
+
+
+def check_world(world, func: str) -> None:
+    """A ValueError naming ``func`` unless ``world`` is a whole world (tables as attributes), e.g. when a
+    learner passes one of its tables: ``mmp_view(world.installs)`` instead of ``mmp_view(world)``."""
+    if not all(isinstance(getattr(world, name, None), pd.DataFrame) for name in WORLD_TABLES):
+        raise ValueError(_t("errors.synth.not_a_world", func=func, type=type(world).__name__))
+
+
+WORLD_TABLES = ("users", "touches", "installs", "events")
+"""The tables every view and ``add_fraud`` read (``spend`` and ``deeplink_clicks`` are optional there)."""
 
 
 def world_index(world) -> WorldIndex | None:
@@ -503,11 +515,11 @@ class World:
         """
         valid = ("install", "sign_up", "purchase")
         if conversion not in valid:
-            raise ValueError(f"conversion={conversion!r}; valid: {', '.join(valid)}")
+            raise ValueError(_t("errors.synth.paths_conversion", conversion=conversion, valid=", ".join(valid)))
         types = (touch_types,) if isinstance(touch_types, str) else tuple(touch_types)
         bad = sorted(set(types) - {"click", "impression"})
         if bad or not types:
-            raise ValueError(f"touch_types={touch_types!r}; use 'click', 'impression' or both")
+            raise ValueError(_t("errors.synth.paths_touch_types", touch_types=touch_types))
 
         if conversion == "install":
             conv = self.users.set_index("user_id")["first_install_time"].dropna()
@@ -681,11 +693,11 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
 
 def _check_args(n_users, seed, days) -> None:
     if isinstance(n_users, bool) or not isinstance(n_users, (int, np.integer)) or n_users < 1:
-        raise ValueError(f"n_users must be a positive whole number (e.g. 10_000), got {n_users!r}")
+        raise ValueError(_t("errors.synth.n_users", n_users=n_users))
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative whole number (e.g. 20261124), got {seed!r}")
+        raise ValueError(_t("errors.synth.seed", seed=seed))
     if isinstance(days, bool) or not isinstance(days, (int, np.integer)) or not 1 <= days <= 3650:
-        raise ValueError(f"days must be a whole number between 1 and 3650, got {days!r}")
+        raise ValueError(_t("errors.synth.days", days=days))
 
 
 def _day_weights(sc: Scenario, t0: int, days: int) -> np.ndarray:
@@ -721,12 +733,12 @@ def _generate(n_users, seed, vertical, start, days, *, scenario, fraud, progress
     _check_args(n_users, seed, days)
     sc = scenario if scenario is not None else get_scenario(vertical)
     if not isinstance(sc, Scenario):
-        raise ValueError(f"scenario must be a helpers.synth.Scenario, got {type(sc).__name__}")
+        raise ValueError(_t("errors.synth.scenario_type", type=type(sc).__name__))
     n, days = int(n_users), int(days)
     t0 = _parse_start(start)
     end = t0 + days * DAY
     rng = np.random.default_rng(int(seed))
-    bar = _Progress(progress, f"world {sc.name} ({n:,} people)")
+    bar = _Progress(progress, _t("synth.progress.world", vertical=sc.name, people=n))
 
     # ---- people ------------------------------------------------------------------------------
     country = _pick(rng, [sc.country_mix[c] for c in COUNTRIES], n)
@@ -764,7 +776,7 @@ def _generate(n_users, seed, vertical, start, days, *, scenario, fraud, progress
     v6 = np.flatnonzero(~nat & (rng.random(n) < sc.ipv6_share / max(1e-9, 1.0 - sc.carrier_nat_share)))
     v6_groups = rng.integers(0, 1 << 16, (len(v6), 6))
     raw_ids = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
-    bar.step("people")
+    bar.step(_t("synth.progress.stage.people"))
 
     # ---- install times (seasonal) -----------------------------------------------------------------
     reinstaller = installer & (rng.random(n) < sc.reinstall_rate)
@@ -958,7 +970,7 @@ def _generate(n_users, seed, vertical, start, days, *, scenario, fraud, progress
         "is_retargeting": pd.Series(tc["rt"], dtype=bool),
         "fraud_type": _na_col(m),
     }, copy=False)
-    bar.step("touches")
+    bar.step(_t("synth.progress.stage.touches"))
 
     # ---- installs ----------------------------------------------------------------------------------
     fi = np.flatnonzero(first_in)
@@ -995,7 +1007,7 @@ def _generate(n_users, seed, vertical, start, days, *, scenario, fraud, progress
         "true_source": _str_col(inst_src),
         "fraud_type": _na_col(k),
     }, copy=False)
-    bar.step("installs")
+    bar.step(_t("synth.progress.stage.installs"))
 
     # ---- events --------------------------------------------------------------------------------------
     # activity of a first install stops when the person re-installs (the new install takes over)
@@ -1076,7 +1088,7 @@ def _generate(n_users, seed, vertical, start, days, *, scenario, fraud, progress
         "receipt_valid": pd.Series(e_kind == 2, dtype=bool),
         "fraud_type": _na_col(len(e_inst)),
     }, copy=False)
-    bar.step("events")
+    bar.step(_t("synth.progress.stage.events"))
 
     # ---- spend ---------------------------------------------------------------------------------------
     lo = np.array([net.cpi_usd[0] for net in NETWORKS])
@@ -1114,7 +1126,7 @@ def _generate(n_users, seed, vertical, start, days, *, scenario, fraud, progress
         "clicks": pd.Series(grid_clk.ravel(), dtype="int64"),
     })
     spend = spend.sort_values(["date", "media_source", "campaign"], kind="stable").reset_index(drop=True)
-    bar.step("spend")
+    bar.step(_t("synth.progress.stage.spend"))
 
     # ---- deep-link clicks ------------------------------------------------------------------------------
     # (1) a share of the clicks that caused paid first installs carried a deep link (deferred: the app was
@@ -1192,7 +1204,7 @@ def _generate(n_users, seed, vertical, start, days, *, scenario, fraud, progress
         "converted": pd.Series(converted, dtype=bool),
         "conversion_time": _to_utc(conv_time),
     }, copy=False)
-    bar.step("deep links")
+    bar.step(_t("synth.progress.stage.deep_links"))
 
     # ---- users -----------------------------------------------------------------------------------------
     acquisition = np.full(n, np.nan, dtype=object)  # never installed: missing
@@ -1210,7 +1222,7 @@ def _generate(n_users, seed, vertical, start, days, *, scenario, fraud, progress
         "acquisition": _str_col(acquisition.astype(object)),
         "first_install_time": _to_utc(t_first),
     }, copy=False)
-    bar.step("users")
+    bar.step(_t("synth.progress.stage.users"))
 
     index = WorldIndex(tables=(users, touches, installs, events), touch_user=tc["user"],
                        touch_campaign=tc["campaign"], touch_site=tc["site"], touch_click=tc["click"],
@@ -1227,7 +1239,7 @@ def _generate(n_users, seed, vertical, start, days, *, scenario, fraud, progress
         from helpers.synth.fraud import add_fraud  # imported here: the fraud module is optional
 
         world = add_fraud(world, fraud, int(seed))
-        bar.step("fraud")
+        bar.step(_t("synth.progress.stage.fraud"))
     bar.close()
     return world
 

@@ -57,7 +57,8 @@ import numpy as np
 import pandas as pd
 
 from helpers import privacy_sandbox as ps
-from helpers.synth.world import _str_col, releases_memory, touch_campaign_pairs, world_index
+from helpers.messages import t as _t  # `t` is the touches table below
+from helpers.synth.world import _str_col, check_world, releases_memory, touch_campaign_pairs, world_index
 
 __all__ = ["ARAView", "SummaryReport", "ara_view", "QUESTIONS", "NAVIGATION", "EVENT"]
 
@@ -271,29 +272,29 @@ def ara_view(world, epsilon: float = ps.DEFAULT_EPSILON, *, seed: int = 0, sourc
     platforms
         Platforms whose touches register sources (ARA on Android; add ``"ios"`` to pretend).
     """
+    check_world(world, "ara_view")
     ps._epsilon(epsilon)
     seed = ps._int(seed, "seed", 0)
     expiry_days = ps._int(source_expiry_days, "source_expiry_days", 1, 30)
     max_conv = ps._int(max_conversions_per_source, "max_conversions_per_source", 1, 20)
     pv_edges = np.asarray(purchase_value_edges, dtype=float)
     if pv_edges.shape != (5,) or np.any(np.diff(pv_edges) <= 0):
-        raise ValueError("purchase_value_edges must be 5 increasing USD amounts (6 purchase buckets = "
-                         "trigger data 2..7 of a 3-bit click source)")
+        raise ValueError(_t("errors.synth.ara_purchase_edges"))
     kv_edges = np.asarray(key_value_edges, dtype=float)
     if kv_edges.ndim != 1 or np.any(np.diff(kv_edges) <= 0) or len(kv_edges) > 254:
-        raise ValueError("key_value_edges must be increasing USD amounts")
+        raise ValueError(_t("errors.synth.ara_key_edges"))
     if isinstance(budget_split, dict):
         unknown = set(budget_split) - set(QUESTIONS)
         if unknown:
-            raise ValueError(f"budget_split has unknown questions {sorted(unknown)}; use {QUESTIONS}")
+            raise ValueError(_t("errors.synth.ara_budget_questions", unknown=sorted(unknown), questions=QUESTIONS))
         split = {q: float(budget_split.get(q, 0.0)) for q in QUESTIONS}
     else:
         share = float(budget_split)
         split = {"count": share, "revenue": 1.0 - share}
     if any(not 0.0 <= s <= 1.0 for s in split.values()) or sum(split.values()) > 1.0 + 1e-12:
-        raise ValueError(f"budget_split shares must be between 0 and 1 and sum to at most 1, got {split}")
+        raise ValueError(_t("errors.synth.ara_budget_split", split=split))
     if not revenue_cap > 0:
-        raise ValueError(f"revenue_cap must be a positive amount in USD, got {revenue_cap!r}")
+        raise ValueError(_t("errors.synth.ara_revenue_cap", revenue_cap=revenue_cap))
     expiry = expiry_days * DAY
     offset = int(round(float(delivery_offset_hours) * 3600))
     ss = np.random.SeedSequence([seed, 0xA4A])
@@ -311,7 +312,7 @@ def ara_view(world, epsilon: float = ps.DEFAULT_EPSILON, *, seed: int = 0, sourc
     else:
         user_index = pd.Index(users["user_id"].to_numpy(dtype=object))
         if not user_index.is_unique:
-            raise ValueError("world.users has repeated user_id values")
+            raise ValueError(_t("errors.synth.repeated_users"))
         t_upos = user_index.get_indexer(t["user_id"].to_numpy(dtype=object))
     u_ok = users["platform"].isin(list(platforms)).to_numpy(dtype=bool)
     keep = np.where(t_upos >= 0, u_ok[np.maximum(t_upos, 0)] if len(users) else False, False)

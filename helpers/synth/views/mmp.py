@@ -43,7 +43,7 @@ import pandas as pd
 
 from helpers._validate import to_timedelta
 from helpers.attribution import attribute_installs
-from helpers.synth.world import releases_memory, world_index
+from helpers.synth.world import check_world, releases_memory, world_index
 
 __all__ = ["MMPView", "TRUTH_COLUMNS", "mmp_view"]
 
@@ -178,6 +178,7 @@ def mmp_view(world, **attribution_options) -> MMPView:
     ``reattribution_window="90D"``, ``self_attributing=...``). Deterministic: the same world gives
     the same view (attribution involves no randomness).
     """
+    check_world(world, "mmp_view")
     ix = world_index(world)
     touches = _visible(world.touches)
     if ix is not None:

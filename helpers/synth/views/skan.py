@@ -50,9 +50,10 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from helpers.messages import t as _t
 from helpers.skan import WINDOWS, ConversionSchema, sign_postback
 from helpers.synth.scenarios import COUNTRIES, NETWORK_NAMES
-from helpers.synth.world import releases_memory, touch_campaign_pairs, world_index
+from helpers.synth.world import check_world, releases_memory, touch_campaign_pairs, world_index
 
 __all__ = ["DEFAULT_SCHEMA", "DEFAULT_TIER_THRESHOLDS", "SkanView", "postbacks_to_json", "postbacks_to_jsonl",
            "skan_postbacks", "skan_view", "source_identifier_map"]
@@ -125,7 +126,7 @@ def source_identifier_map(world) -> pd.DataFrame:
     pairs = touch_campaign_pairs(world)
     pairs = pairs.assign(_o=pairs["media_source"].map(_network_order)).sort_values(["_o", "media_source", "campaign"])
     if len(pairs) > 99:
-        raise ValueError(f"{len(pairs)} campaigns do not fit in two source-identifier digits (99 at most)")
+        raise ValueError(_t("errors.synth.skan_campaigns", count=len(pairs)))
     return pd.DataFrame({"campaign_code": np.arange(1, len(pairs) + 1, dtype=np.int64),
                          "media_source": pairs["media_source"].astype(str).to_numpy(),
                          "campaign": pairs["campaign"].astype(str).to_numpy()})
@@ -174,11 +175,10 @@ def _lock_spec(lock_window) -> dict[int, object]:
     spec = dict(lock_window) if isinstance(lock_window, dict) else {0: lock_window, 1: lock_window, 2: lock_window}
     for w, v in spec.items():
         if w not in (0, 1, 2):
-            raise ValueError(f"lock_window: window {w!r} does not exist (0, 1 or 2)")
+            raise ValueError(_t("errors.synth.skan_lock_window", window=w))
         ok = isinstance(v, str) or (isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0)
         if not ok:
-            raise ValueError(f"lock_window: {v!r} must be an event name (lock when it first happens in the "
-                             "window) or a number of days after the window starts")
+            raise ValueError(_t("errors.synth.skan_lock_value", value=v))
     return spec
 
 
@@ -198,17 +198,17 @@ def skan_view(world, schema: ConversionSchema | None = None, *, seed: int, lock_
     slow for big worlds). ``networks``: the media sources that run SKAN campaigns (default: all
     but Apple Search Ads). ``non_winning``: also emit ``did-win: false`` postbacks.
     """
+    check_world(world, "skan_view")
     schema = DEFAULT_SCHEMA if schema is None else schema
     if not isinstance(schema, ConversionSchema):
-        raise ValueError(f"schema must be a helpers.skan.ConversionSchema, got {type(schema).__name__}")
+        raise ValueError(_t("errors.synth.skan_schema", type=type(schema).__name__))
     if version != "4.0":
-        raise ValueError(f"version={version!r}: the simulator makes SKAN 4.0 postbacks only "
-                         "(helpers.skan.signature_payload handles 1.0–4.0)")
+        raise ValueError(_t("errors.synth.skan_version", version=version))
     th = tuple(float(x) for x in tier_thresholds)
     if len(th) != 3 or not th[0] <= th[1] <= th[2] or th[0] <= 0:
-        raise ValueError(f"tier_thresholds must be three increasing positive numbers, got {tier_thresholds!r}")
+        raise ValueError(_t("errors.synth.skan_tiers", tier_thresholds=tier_thresholds))
     if not scale > 0:
-        raise ValueError(f"scale must be positive, got {scale!r}")
+        raise ValueError(_t("errors.synth.skan_scale", scale=scale))
     locks = _lock_spec(lock_window)
     rng = np.random.default_rng(seed)
     nets_ok = [n for n in NETWORK_NAMES if n not in _NO_SKAN] if networks is None else list(networks)
