@@ -602,3 +602,18 @@ def test_sha256sums_stays_usable_with_sha256sum_for_plain_files():
     done = subprocess.run(["sha256sum", "-c", "--ignore-missing", "--quiet", CHECKSUMS], cwd=DATASETS,
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_view_given_one_table_instead_of_the_world_says_so():
+    from helpers.synth.views.mmp import mmp_view
+
+    world = generate_world(300, 3)
+    with pytest.raises(ValueError, match=r"mmp_view needs a whole world .*got DataFrame"):
+        mmp_view(world.tables["installs"])
+
+
+def test_build_with_a_custom_name_writes_its_data_card(tmp_path):
+    written = build(tmp_path, seed=4, users=300, vertical="gaming", name="acme-games")
+    folder = tmp_path / "acme-games"
+    assert folder / "README.md" in written or any(p.parent == folder and p.suffix == ".md" for p in written)
+    assert (folder / "installs.csv").is_file() or any(p.name.startswith("installs") for p in folder.iterdir())
