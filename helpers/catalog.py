@@ -18,7 +18,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Course", "Lesson", "courses", "course", "project_root", "courses_dir"]
+__all__ = ["Course", "Lesson", "courses", "course", "pick", "project_root", "courses_dir"]
 
 
 def project_root() -> Path:
@@ -183,3 +183,21 @@ def course(course_id: str, root: Path | None = None, lang: str | None = None) ->
         if course_id in (c.id, c.topic):
             return c
     raise CatalogError(f"unknown course {course_id!r}; available: {[c.id for c in found]}")
+
+
+def pick(wanted: list[str], lang: str = "en", root: Path | None = None) -> tuple[list[Course], str | None, str]:
+    """Courses by number (``01``), id (``01-attribution``) or topic, in the order given, without repeats.
+
+    Returns ``(courses, unknown, available)``: ``unknown`` is the first value that names no course
+    (``None`` when all do) and ``available`` lists the choices, for the caller's error message.
+    """
+    every = courses(root, lang)
+    available = ", ".join(f"{c.id.split('-', 1)[0]} ({c.id})" for c in every)
+    chosen: list[Course] = []
+    for value in wanted:
+        match = [c for c in every if str(value) in (c.id, c.topic, c.id.split("-", 1)[0])]
+        if not match:
+            return chosen, str(value), available
+        if match[0] not in chosen:
+            chosen.append(match[0])
+    return chosen, None, available

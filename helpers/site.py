@@ -96,17 +96,11 @@ def lesson_page_name(lesson: catalog.Lesson) -> str:
 
 def select_courses(wanted: list[str] | None, lang: str = "en") -> list[catalog.Course]:
     """Courses by number (``01``), id (``01-attribution``) or topic; all when ``wanted`` is empty."""
-    every = catalog.courses(lang=lang)
     if not wanted:
-        return every
-    chosen: list[catalog.Course] = []
-    for value in wanted:
-        match = [c for c in every if value in (c.id, c.topic, c.id.split("-", 1)[0])]
-        if not match:
-            available = ", ".join(f"{c.id.split('-', 1)[0]} ({c.id})" for c in every)
-            raise SiteError(t("site.cli.unknown_course", value=value, available=available))
-        if match[0] not in chosen:
-            chosen.append(match[0])
+        return catalog.courses(lang=lang)
+    chosen, unknown, available = catalog.pick(wanted, lang)
+    if unknown is not None:
+        raise SiteError(t("site.cli.unknown_course", value=unknown, available=available))
     return chosen
 
 

@@ -97,15 +97,9 @@ def select_courses(wanted: list[str], lang: str = "en") -> list[catalog.Course]:
     """Courses by number (``01``), id (``01-attribution``) or topic, in the order given."""
     if not wanted:
         raise WorkshopError(t("workshop.cli.no_courses"))
-    every = catalog.courses(lang=lang)
-    chosen: list[catalog.Course] = []
-    for value in wanted:
-        match = [c for c in every if str(value) in (c.id, c.topic, c.id.split("-", 1)[0])]
-        if not match:
-            available = ", ".join(f"{c.id.split('-', 1)[0]} ({c.id})" for c in every)
-            raise WorkshopError(t("workshop.cli.unknown_course", value=value, available=available))
-        if match[0] not in chosen:
-            chosen.append(match[0])
+    chosen, unknown, available = catalog.pick(list(wanted), lang)
+    if unknown is not None:
+        raise WorkshopError(t("workshop.cli.unknown_course", value=unknown, available=available))
     return chosen
 
 
