@@ -331,8 +331,10 @@ def _build(out: Path | str = "site", lang: str | None = None, courses: list[str]
         font.parent.mkdir(parents=True, exist_ok=True)
         font.write_bytes(_hangul_font(list(pages.values())))
         report.pages.append(font)
-    elif font.exists():
+    elif font.exists():  # an English build over a Korean one: no font left behind
         font.unlink()
+        if not any(font.parent.iterdir()):
+            font.parent.rmdir()
     report.seconds = time.perf_counter() - start
     return report
 
