@@ -347,3 +347,20 @@ def test_every_message_key_the_code_asks_for_exists():
     assert len(used) > 500
     missing = sorted((where, key) for where, key in used if key not in english)
     assert missing == [], missing[:20]
+
+
+def test_a_lessons_own_matplotlib_chart_gets_the_hangul_font():
+    """A lesson imports matplotlib.pyplot first (isort order), then helpers: its plain charts render Hangul."""
+    import subprocess
+    import sys
+
+    lesson = ("import warnings\nimport matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
+              "from helpers.messages import t\n"
+              "warnings.simplefilter('error')\nfig, ax = plt.subplots()\nax.set_title('어트리뷰션 룩백 윈도우')\n"
+              "fig.savefig('/dev/null', format='png')\nprint('ok')\n")
+    proc = subprocess.run([sys.executable, "-c", lesson], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr[-2000:]
+    # and importing helpers alone does not load matplotlib
+    quiet = subprocess.run([sys.executable, "-c", "import sys, helpers.messages; print('matplotlib' in sys.modules)"],
+                           cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert quiet.stdout.strip() == "False", quiet.stderr
