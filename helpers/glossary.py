@@ -151,13 +151,11 @@ def glossary_table(ids: list[str] | None = None, lang: str | None = None):
 def _iter_notebook_pairs(root: Path):
     import nbformat
 
-    for ko_path in sorted(root.glob("*/ko/**/*.ipynb")):
-        if ".ipynb_checkpoints" in ko_path.parts:
-            continue
-        course_dir = root / ko_path.relative_to(root).parts[0]
-        en_path = course_dir / ko_path.relative_to(course_dir / "ko")
-        if not en_path.is_file():
-            continue
+    from helpers import i18n
+
+    for en_path, ko_path in i18n.pairs("ko", root):
+        if not ko_path.is_file():
+            continue  # a missing translation is tests/test_i18n.py's finding, not the glossary's
         en_nb, ko_nb = nbformat.read(en_path, 4), nbformat.read(ko_path, 4)
         for i, (a, b) in enumerate(zip(en_nb.cells, ko_nb.cells, strict=False)):
             if a.cell_type == b.cell_type == "markdown":

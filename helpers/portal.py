@@ -73,11 +73,9 @@ def course_progress(course: catalog.Course) -> list[LessonProgress]:
     return out
 
 
-def lesson_href(course: catalog.Course, file: str) -> str:
-    """Workspace path of a lesson in the course's language (English if it is not translated)."""
-    if course.lang != "en" and (course.lang_folder / file).is_file():
-        return f"{course.id}/{course.lang}/{file}"
-    return f"{course.id}/{file}"
+def lesson_href(course: catalog.Course, lesson: catalog.Lesson) -> str:
+    """Workspace path of a lesson in the course's language (the workspace mirrors ``courses/``)."""
+    return course.lesson_path(lesson).relative_to(course.folder.parent).as_posix()
 
 
 def continue_link(lang: str | None = None) -> tuple[str, str] | None:
@@ -92,7 +90,7 @@ def continue_link(lang: str | None = None) -> tuple[str, str] | None:
         return None
     for lesson in course.lessons:
         if lesson.number == last.lesson:
-            return lesson_href(course, lesson.file), lesson.file
+            return lesson_href(course, lesson), lesson.file
     return None
 
 
@@ -173,19 +171,18 @@ def render_start_page(base_url: str = "/", notices: list[dict] | None = None, la
         for head in ("lesson", "time", "exercises", "status"):
             parts.append(f"<th>{e(t('portal.column.' + head))}</th>")
         parts.append("</tr>")
-        for lp in lessons:
+        for lesson, lp in zip(course.lessons, lessons, strict=True):
             pct = int(100 * lp.passed / lp.exercises) if lp.exercises else 0
             parts.append(
                 f"<tr class='lesson' data-lesson='{e(lp.number)}'>"
-                f"<td><a href='{e(lab + lesson_href(course, lp.file))}'>{e(lp.number)} {e(lp.title)}</a></td>"
+                f"<td><a href='{e(lab + lesson_href(course, lesson))}'>{e(lp.number)} {e(lp.title)}</a></td>"
                 f"<td>{e(t('portal.minutes', minutes=lp.minutes))}</td>"
                 f"<td><span class='bar'><span class='fill' style='width:{pct}%;display:block'></span></span> "
                 f"{e(t('portal.passed', passed=lp.passed, total=lp.exercises))}</td>"
                 f"<td class='{lp.status}'>{e(t('portal.status.' + lp.status))}</td></tr>"
             )
         if course.assignment_folder:
-            translated = course.lang != "en" and (course.lang_folder / course.assignment_folder).is_dir()
-            folder = course.id + (f"/{course.lang}" if translated else "") + "/assignment/"
+            folder = course.assignment_path.relative_to(course.folder.parent).as_posix() + "/"
             parts.append(
                 f"<tr><td><a href='{e(lab + folder)}'>{e(course.assignment_title)}</a></td>"
                 f"<td>{e(t('portal.minutes', minutes=course.assignment_minutes))}</td>"
