@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from grading import CONFIG_FILE, courses_dir, grading_root
+from helpers.messages import available_languages
 
 GRADE_COLUMNS = [
     "student", "assignment", "status", "reason", "score", "max_score", "auto_score", "manual_score",
@@ -179,7 +180,7 @@ def course_assignments() -> dict[str, Path]:
             found[course.name] = src
             for lang_src in sorted(course.glob("*/assignment")):
                 lang = lang_src.parent.name
-                if lang_src.is_dir() and any(lang_src.glob("*.ipynb")) and len(lang) == 2:
+                if lang in available_languages() and lang != "en" and any(lang_src.glob("*.ipynb")):
                     found[f"{course.name}-{lang}"] = lang_src
     return found
 

@@ -62,6 +62,23 @@ def problems(lang: str) -> list[str]:
     return out
 
 
+def _write_po(target: Path, cat: Catalog, lang: str, before: str | None = None) -> bool:
+    """Write a translation in the kit's layout (header, width 100, no locations), atomically.
+
+    ``before`` is the file's text as it was read: when the new text is the same, nothing is written
+    (so a file nobody changed is never rewritten). Returns whether the file was written.
+    """
+    buf = io.BytesIO()
+    write_po(buf, cat, width=100, omit_header=True, no_location=True, include_previous=True)
+    text = HEADER.format(domain=target.stem, lang=lang) + buf.getvalue().decode("utf-8")
+    if before == text:
+        return False
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, target)
+    return True
+
+
 def update(lang: str) -> list[Path]:
     """Merge the templates into ``lang``'s PO files; returns the files written."""
     folder = LOCALE_DIR / lang / "LC_MESSAGES"
@@ -88,13 +105,7 @@ def update(lang: str) -> list[Path]:
                     flags.add("fuzzy")
                 cat.add(msg.id, prev.string, context=msg.context, flags=flags,
                         previous_id=list(prev.previous_id or []))
-        buf = io.BytesIO()
-        write_po(buf, cat, width=100, omit_header=True, no_location=True, include_previous=True)
-        text = HEADER.format(domain=template.stem, lang=lang) + buf.getvalue().decode("utf-8")
-        if before != text:  # compare with what was read, so a file nobody changed is never rewritten
-            tmp = target.with_name(f".{target.name}.tmp")
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, target)
+        if _write_po(target, cat, lang, before):
             written.append(target)
     for stale in sorted(folder.glob("*.po")):
         if not (TEMPLATES / f"{stale.stem}.pot").exists():
@@ -128,9 +139,7 @@ def import_translations(lang: str, texts: dict[str, str]) -> list[Path]:
                 msg.string = chosen[msg.context]
                 msg.flags.discard("fuzzy")
                 msg.previous_id = []
-        buf = io.BytesIO()
-        write_po(buf, cat, width=100, omit_header=True, no_location=True, include_previous=True)
-        target.write_text(HEADER.format(domain=domain, lang=lang) + buf.getvalue().decode("utf-8"), encoding="utf-8")
+        _write_po(target, cat, lang)
         written.append(target)
     messages.entries.cache_clear()
     messages.catalogue.cache_clear()
