@@ -21,14 +21,11 @@ import json
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from _lab_support import running_lab
 
 from helpers import catalog, progress, workspace
 from helpers.exercises.attribution.lesson_1_2 import q1
@@ -64,12 +61,6 @@ def _chromium() -> str:
 
 def _lesson() -> catalog.Lesson:
     return next(lesson for lesson in catalog.course(COURSE).lessons if lesson.number == LESSON)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _strip_tags(markup: str) -> str:
@@ -109,39 +100,8 @@ def lab(tmp_path_factory, artifacts):
     )
     for name in ("MPLBACKEND", "MMA_STRICT_CHECKS", "MMA_LANG"):  # the kernel must behave as under `make lab`
         env.pop(name, None)
-    port = _free_port()
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-           f"--IdentityProvider.token={TOKEN}", "--ServerApp.jpserver_extensions={'helpers.portal': True}",
-           "--LabApp.default_url=/mma", f"--ServerApp.root_dir={ws}"]
-    if os.getuid() == 0:
-        cmd.append("--allow-root")
-    log_path = artifacts / "jupyterlab.log"
-    log = log_path.open("w")
-    proc = subprocess.Popen(cmd, env=env, cwd=ws, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + LAB_START_S
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail(f"jupyter lab exited with code {proc.returncode}:\n{log_path.read_text()[-3000:]}",
-                                pytrace=False)
-                if time.monotonic() > deadline:
-                    pytest.fail(f"jupyter lab did not answer within {LAB_START_S} s; its log: {log_path}",
-                                pytrace=False)
-                time.sleep(0.25)
+    with running_lab(ws, env, TOKEN, artifacts / "jupyterlab.log", LAB_START_S) as base:
         yield base, store
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -2,16 +2,13 @@
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
 
 import pytest
+from _lab_support import running_lab
 
 from helpers import catalog, portal, progress
 from helpers.exercises import all_exercises
@@ -57,43 +54,13 @@ def test_wrong_answers_do_not_count_as_passed():
     assert (lp.passed, lp.attempted, lp.status) == (0, 1, "started")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def lab_server(tmp_path):
-    port = _free_port()
     token = "test-token"
     env = dict(os.environ, MMA_PROGRESS=str(tmp_path / "progress.sqlite3"), JUPYTER_RUNTIME_DIR=str(tmp_path / "rt"),
                MMA_SETTINGS=str(tmp_path / "settings.json"))
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-           f"--IdentityProvider.token={token}", "--ServerApp.jpserver_extensions={'helpers.portal': True}",
-           "--LabApp.default_url=/mma", f"--ServerApp.root_dir={tmp_path}"]
-    if os.getuid() == 0:
-        cmd.append("--allow-root")
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"jupyter lab exited: {proc.stderr.read().decode()[-2000:]}") from None
-                time.sleep(0.25)
-        else:
-            raise RuntimeError("jupyter lab did not start within 30 s")
+    with running_lab(tmp_path, env, token, tmp_path / "jupyterlab.log") as base:
         yield base, token, env
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_lab_opens_at_the_start_page_and_reset_works(lab_server, monkeypatch):
