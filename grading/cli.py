@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from grading import CONFIG_FILE, courses_dir, grading_root
+from helpers.catalog import assignment_id
 from helpers.messages import available_languages
 
 GRADE_COLUMNS = [
@@ -181,7 +182,7 @@ def course_assignments() -> dict[str, Path]:
             for lang_src in sorted(course.glob("*/assignment")):
                 lang = lang_src.parent.name
                 if lang in available_languages() and lang != "en" and any(lang_src.glob("*.ipynb")):
-                    found[f"{course.name}-{lang}"] = lang_src
+                    found[assignment_id(course.name, lang)] = lang_src
     return found
 
 

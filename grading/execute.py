@@ -187,10 +187,9 @@ def assignment_language(assignment_id: str) -> str:
     Taken from the id the instructor released, never from the submitted notebook, which the
     learner controls.
     """
-    from helpers.messages import available_languages
+    from helpers.catalog import assignment_language as language_of
 
-    suffix = assignment_id.rsplit("-", 1)[-1]
-    return suffix if suffix != "en" and suffix in available_languages() else "en"
+    return language_of(assignment_id)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Course", "Lesson", "courses", "course", "pick", "project_root", "courses_dir"]
+__all__ = ["Course", "Lesson", "courses", "course", "pick", "assignment_id", "assignment_language", "project_root",
+           "courses_dir"]
 
 
 def project_root() -> Path:
@@ -81,7 +82,20 @@ class Course:
     @property
     def assignment_id(self) -> str:
         """The nbgrader assignment id: the course id, plus ``-<lang>`` for a translation."""
-        return self.id if self.lang == "en" else f"{self.id}-{self.lang}"
+        return assignment_id(self.id, self.lang)
+
+
+def assignment_id(course_id: str, lang: str) -> str:
+    """``01-attribution`` in English, ``01-attribution-ko`` in Korean: one graded assignment per language."""
+    return course_id if lang == "en" else f"{course_id}-{lang}"
+
+
+def assignment_language(assignment_id: str) -> str:
+    """The language of an assignment id (the inverse of :func:`assignment_id`); English when unmarked."""
+    from helpers.messages import available_languages
+
+    suffix = assignment_id.rsplit("-", 1)[-1]
+    return suffix if suffix != "en" and suffix in available_languages() else "en"
 
 
 class CatalogError(ValueError):
